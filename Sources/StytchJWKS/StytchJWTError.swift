@@ -1,0 +1,105 @@
+/// The one error every StytchJWT API throws for a rejection.
+///
+/// Compare errors by ``code``: its ``Code/description`` is the stable code of the specification
+/// (`malformed`, `expired`, …), the same in the library, the CLI's JSON and the middleware's logs.
+/// ``message`` names the failing claim or field; it is safe to log and never contains a token,
+/// a key or a secret.
+///
+/// ```swift
+/// do {
+///     let session = try await verifier.verify(sessionJWT: token)
+/// } catch let error as StytchJWTError where error.code == .expired {
+///     // refresh the session
+/// }
+/// ```
+public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The stable, machine-readable reason for a rejection.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Backing: String, Sendable, CaseIterable {
+            case malformed
+            case unsupportedAlgorithm = "unsupported_algorithm"
+            case unsupportedHeader = "unsupported_header"
+            case unknownKey = "unknown_key"
+            case invalidSignature = "invalid_signature"
+            case expired
+            case notYetValid = "not_yet_valid"
+            case tokenTooOld = "token_too_old"
+            case issuerMismatch = "issuer_mismatch"
+            case audienceMismatch = "audience_mismatch"
+            case missingClaim = "missing_claim"
+            case sessionMismatch = "session_mismatch"
+            case mfaRequired = "mfa_required"
+            case keysUnavailable = "keys_unavailable"
+            case tenancyMismatch = "tenancy_mismatch"
+            case permissionDenied = "permission_denied"
+            case stytchAPIError = "stytch_api_error"
+        }
+
+        private let backing: Backing
+        private init(_ backing: Backing) { self.backing = backing }
+
+        /// The token, a segment, or a JSON document is not well formed, or a claim has the wrong type.
+        public static let malformed = Code(.malformed)
+        /// The header's `alg` is not `RS256`.
+        public static let unsupportedAlgorithm = Code(.unsupportedAlgorithm)
+        /// The header carries `crit`, a key reference (`jku`, `x5u`, `jwk`, `x5c`) or a `typ` other than `JWT`.
+        public static let unsupportedHeader = Code(.unsupportedHeader)
+        /// No usable key has the token's `kid`.
+        public static let unknownKey = Code(.unknownKey)
+        /// The RS256 signature does not verify.
+        public static let invalidSignature = Code(.invalidSignature)
+        /// The JWT (`exp`) or the session (`expires_at`) has expired.
+        public static let expired = Code(.expired)
+        /// `nbf` or `iat` lies in the future.
+        public static let notYetValid = Code(.notYetValid)
+        /// The token is older than the configured maximum token age.
+        public static let tokenTooOld = Code(.tokenTooOld)
+        /// `iss` is not one of the accepted issuers.
+        public static let issuerMismatch = Code(.issuerMismatch)
+        /// `aud` does not contain the project ID.
+        public static let audienceMismatch = Code(.audienceMismatch)
+        /// A required claim or field is absent.
+        public static let missingClaim = Code(.missingClaim)
+        /// The JWT disagrees with the authenticate response that carried it.
+        public static let sessionMismatch = Code(.sessionMismatch)
+        /// The member must still complete MFA: no session exists yet.
+        public static let mfaRequired = Code(.mfaRequired)
+        /// No usable key could be had (the key set is empty, unreadable or unreachable).
+        public static let keysUnavailable = Code(.keysUnavailable)
+        /// The session belongs to another organization than the one asked about.
+        public static let tenancyMismatch = Code(.tenancyMismatch)
+        /// The session's roles do not grant the requested permission.
+        public static let permissionDenied = Code(.permissionDenied)
+        /// A call to Stytch's API failed.
+        public static let stytchAPIError = Code(.stytchAPIError)
+
+        /// Every code, in the order of the specification.
+        public static let allCases: [Code] = Backing.allCases.map(Code.init)
+
+        /// The stable string form, e.g. `"invalid_signature"`.
+        public var description: String { backing.rawValue }
+
+        /// The code whose stable string form is `string`, if there is one.
+        public init?(_ string: String) {
+            guard let backing = Backing(rawValue: string) else { return nil }
+            self.backing = backing
+        }
+    }
+
+    /// The stable reason.
+    public let code: Code
+    /// A human explanation naming the claim or field; safe to log.
+    public let message: String
+
+    /// Creates an error. Keep `message` free of tokens, keys and secrets.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+
+    /// Errors are equal when their codes are: tests and callers match on the stable code.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}

@@ -1,0 +1,133 @@
+public import Foundation
+
+/// An RFC 3339 instant as Stytch writes it (`2021-08-28T00:41:58.935673870Z`), kept to the
+/// nanosecond together with the text it came from.
+///
+/// Equality and ordering are by instant, so `…T00:00:00Z` equals `…T00:00:00.000Z` and
+/// `…T01:00:00+01:00`.
+public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    /// Whole seconds since 1970-01-01T00:00:00Z.
+    public let secondsSince1970: Int64
+    /// The fraction of the second, 0 to 999,999,999.
+    public let nanoseconds: Int32
+    /// The text as received.
+    public let text: String
+
+    /// The instant as a `Date` (sub-microsecond precision may round).
+    public var date: Date {
+        Date(timeIntervalSince1970: Double(secondsSince1970) + Double(nanoseconds) / 1_000_000_000)
+    }
+
+    /// The instant as fractional seconds since 1970.
+    public var timeIntervalSince1970: Double {
+        Double(secondsSince1970) + Double(nanoseconds) / 1_000_000_000
+    }
+
+    public var description: String { text }
+
+    /// Parses `text`: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, `T`/`Z` in either case,
+    /// up to nine fraction digits. Returns nil for anything else, including impossible dates.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.count <= 64 else { return nil }
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<start + count] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = digits(0, 4), bytes[4] == UInt8(ascii: "-"),
+              let month = digits(5, 2), bytes[7] == UInt8(ascii: "-"),
+              let day = digits(8, 2), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+              let hour = digits(11, 2), bytes[13] == UInt8(ascii: ":"),
+              let minute = digits(14, 2), bytes[16] == UInt8(ascii: ":"),
+              let second = digits(17, 2)
+        else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year),
+              hour <= 23, minute <= 59, second <= 60
+        else { return nil }
+
+        var index = 19
+        var nanos = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            let count = index - start
+            guard count >= 1, count <= 9, let fraction = digits(start, count) else { return nil }
+            nanos = fraction
+            for _ in count..<9 { nanos *= 10 }
+        }
+        guard index < bytes.count else { return nil }
+        var offsetSeconds = 0
+        switch bytes[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            index += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign = bytes[index] == UInt8(ascii: "+") ? 1 : -1
+            guard let offsetHour = digits(index + 1, 2), index + 3 < bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
+                  let offsetMinute = digits(index + 4, 2), offsetHour <= 23, offsetMinute <= 59
+            else { return nil }
+            offsetSeconds = sign * (offsetHour * 3600 + offsetMinute * 60)
+            index += 6
+        default:
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+
+        // A leap second (:60) is read as the first instant of the next minute.
+        let days = Self.daysFromCivil(year: year, month: month, day: day)
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
+        self.secondsSince1970 = seconds
+        self.nanoseconds = Int32(nanos)
+        self.text = text
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.secondsSince1970 == rhs.secondsSince1970 && lhs.nanoseconds == rhs.nanoseconds
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(secondsSince1970)
+        hasher.combine(nanoseconds)
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.secondsSince1970, lhs.nanoseconds) < (rhs.secondsSince1970, rhs.nanoseconds)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = RFC3339Timestamp(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 timestamp")
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil-days algorithm).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}
