@@ -100,3 +100,19 @@ package struct CompactJWS: Sendable {
         guard valid else { throw StytchJWTError(.invalidSignature, "signature does not verify") }
     }
 }
+
+/// A token's header and payload decoded under the same strict parsing rules as verification,
+/// **without verifying anything**. For inspection and debugging only: nothing in it may be trusted.
+public struct UnverifiedToken: Sendable {
+    /// The header members, unverified.
+    public let header: [String: JSONValue]
+    /// The payload members, unverified.
+    public let payload: [String: JSONValue]
+
+    /// Decodes `token`; throws ``StytchJWTError`` (`malformed`) when it is not a well-formed compact JWS.
+    public init(_ token: String) throws(StytchJWTError) {
+        let jws = try CompactJWS(token)
+        self.header = jws.header
+        self.payload = try jws.payloadObject()
+    }
+}

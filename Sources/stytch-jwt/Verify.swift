@@ -1,0 +1,192 @@
+import ArgumentParser
+import Foundation
+import StytchJWT
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify a session JWT, or an authenticate response and its session JWT.",
+        discussion: """
+            Give exactly one input: a TOKEN argument, --token-file (- for standard input), or
+            --response (a Stytch B2B authenticate response JSON file, verified and cross-checked).
+            Keys come from a pinned JWKS file (--jwks); nothing touches the network.
+            Exit codes: 0 verified, 1 rejected, 2 usage or unreadable input, 3 keys unavailable.
+            """
+    )
+
+    @Argument(help: "The session JWT.")
+    var token: String?
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the session JWT from a file; - reads standard input.", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("A B2B authenticate response JSON file to verify and cross-check.", valueName: "path"))
+    var response: String?
+
+    @Option(help: ArgumentHelp("A pinned JWKS file (offline).", valueName: "path"))
+    var jwks: String
+
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("The project's custom API base URL; its form is also accepted as an issuer.", valueName: "url"))
+    var baseURL: String?
+
+    @Option(name: .customLong("project-id"), help: ArgumentHelp("The Stytch project ID.", valueName: "id"))
+    var projectID: String
+
+    @Option(help: ArgumentHelp("Evaluate every time rule at this instant (Unix seconds). Default: the clock.", valueName: "unix-seconds"))
+    var now: Double?
+
+    @Option(help: ArgumentHelp("Clock-skew tolerance in seconds.", valueName: "seconds"))
+    var leeway: Double = 0
+
+    @Option(name: .customLong("max-token-age"), help: ArgumentHelp("Reject tokens issued this many seconds ago or earlier.", valueName: "seconds"))
+    var maxTokenAge: Double?
+
+    @Flag(help: "Print one JSON object on standard output.")
+    var json = false
+
+    func validate() throws {
+        let inputs = [token != nil, tokenFile != nil, response != nil].filter { $0 }.count
+        guard inputs == 1 else {
+            throw ValidationError("give exactly one input: TOKEN, --token-file or --response")
+        }
+        if let now, !now.isFinite { throw ValidationError("--now must be a finite number of seconds") }
+        guard leeway >= 0, leeway.isFinite else { throw ValidationError("--leeway must be 0 or more") }
+        if let maxTokenAge, !(maxTokenAge >= 0 && maxTokenAge.isFinite) {
+            throw ValidationError("--max-token-age must be 0 or more")
+        }
+        guard !projectID.isEmpty else { throw ValidationError("--project-id must not be empty") }
+        if let baseURL {
+            do { _ = try StytchJWTVerifier.normalizedBaseURL(baseURL) } catch { throw ValidationError("--base-url: \(error.message)") }
+        }
+    }
+
+    func run() async throws {
+        let status: ExitStatus
+        do {
+            status = try execute()
+        } catch let failure as CommandFailure {
+            if json, failure.status != .usage {
+                print(Output.json(StytchJWTError(.keysUnavailable, failure.message)))
+            } else {
+                Output.standardError("stytch-jwt: \(failure.message)")
+            }
+            throw failure.status.exitCode
+        }
+        throw status.exitCode
+    }
+
+    private func execute() throws -> ExitStatus {
+        // Read the input first: an unreadable input is a usage error whatever the keys.
+        let input = try readInput()
+        let keys: JWKSet
+        do {
+            keys = try JWKSet(contentsOfFile: jwks)
+        } catch {
+            throw CommandFailure(status: .keysUnavailable, message: "--jwks: \(error.message)")
+        }
+        let fixedNow = now
+        let configuration = StytchJWTVerifier.Configuration(
+            projectID: projectID,
+            baseURL: baseURL,
+            leeway: leeway,
+            maximumTokenAge: maxTokenAge,
+            clock: { fixedNow.map { Date(timeIntervalSince1970: $0) } ?? Date() }
+        )
+        let verifier: StytchJWTVerifier
+        do {
+            verifier = try StytchJWTVerifier(configuration: configuration, keys: keys)
+        } catch {
+            throw CommandFailure(status: .usage, message: error.message)
+        }
+
+        do {
+            switch input {
+            case .token(let token):
+                return report(try verifier.verify(sessionJWT: token))
+            case .response(let response):
+                switch try verifier.verify(authenticateResponse: response) {
+                case .authenticated(let authenticated):
+                    return report(authenticated.session)
+                case .mfaRequired(let pending):
+                    return reportMFA(pending)
+                }
+            }
+        } catch {
+            return report(error)
+        }
+    }
+
+    private enum Input {
+        case token(String)
+        case response(B2BAuthenticateResponse)
+    }
+
+    /// The largest input file read (1 MiB): far above any real token or response.
+    private static let maximumInputBytes = 1 << 20
+
+    private func readInput() throws -> Input {
+        if let token { return .token(token) }
+        if let tokenFile {
+            let bytes = try Self.read(tokenFile, what: "--token-file")
+            // Tokens are ASCII; tolerate the trailing newline of a file or a pipe, nothing else.
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw CommandFailure(status: .usage, message: "--token-file: input is not UTF-8 text")
+            }
+            return .token(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let path = response!
+        let bytes = try Self.read(path, what: "--response")
+        do {
+            return .response(try B2BAuthenticateResponse(json: bytes))
+        } catch {
+            throw CommandFailure(status: .usage, message: "--response: \(error.message)")
+        }
+    }
+
+    private static func read(_ path: String, what: String) throws -> [UInt8] {
+        let handle: FileHandle?
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            handle = FileHandle(forReadingAtPath: path)
+        }
+        guard let handle else { throw CommandFailure(status: .usage, message: "\(what): cannot open the file") }
+        var data = Data()
+        do {
+            while data.count <= maximumInputBytes, let chunk = try handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+                data.append(chunk)
+            }
+        } catch {
+            throw CommandFailure(status: .usage, message: "\(what): cannot read the input")
+        }
+        guard data.count <= maximumInputBytes else {
+            throw CommandFailure(status: .usage, message: "\(what): input is larger than \(maximumInputBytes) bytes")
+        }
+        return [UInt8](data)
+    }
+
+    private func report(_ session: VerifiedSession) -> ExitStatus {
+        print(json ? Output.json(session) : Output.summary(session))
+        return .verified
+    }
+
+    private func report(_ error: StytchJWTError) -> ExitStatus {
+        print(json ? Output.json(error) : "REJECTED  \(error.code): \(error.message)")
+        return error.code == .keysUnavailable ? .keysUnavailable : .rejected
+    }
+
+    private func reportMFA(_ pending: MFARequiredOutcome) -> ExitStatus {
+        let error = pending.error
+        if json {
+            print(Output.json(error, extra: [
+                ("intermediate_session_token", Output.string(pending.intermediateSessionToken)),
+                ("mfa_required", Output.encoded(pending.mfaRequired)),
+            ]))
+        } else {
+            print("""
+                MFA REQUIRED  member \(pending.memberID) of organization \(pending.organizationID)
+                  no session exists yet: complete MFA with the intermediate session token
+                """)
+        }
+        return .rejected
+    }
+}
