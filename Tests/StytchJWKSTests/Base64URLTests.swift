@@ -1,0 +1,118 @@
+import Foundation
+import StytchJWKS
+import Testing
+
+@Suite("Base64URL")
+struct Base64URLTests {
+    @Test("RFC 4648 test vectors, unpadded", arguments: [
+        ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy"),
+    ])
+    func rfc4648(plain: String, encoded: String) {
+        #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
+        #expect(Base64URL.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test("the URL-safe alphabet is used: - and _ for 62 and 63")
+    func urlAlphabet() {
+        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
+        #expect(Base64URL.decode("-_8") == [0xFB, 0xFF])
+        #expect(Base64URL.encode([0xFF, 0xFF, 0xFF]) == "____")
+        #expect(Base64URL.decode("____") == [0xFF, 0xFF, 0xFF])
+    }
+
+    @Test("padding is refused", arguments: ["Zg==", "Zg=", "Zm8=", "Zm9v====", "=", "==", "Zm9v=", "Z=g"])
+    func padding(input: String) {
+        #expect(Base64URL.decode(input) == nil)
+    }
+
+    @Test("the standard alphabet's + and / are refused", arguments: ["+_8", "-/8", "++++", "////", "Zm9+", "a/"])
+    func standardAlphabet(input: String) {
+        #expect(Base64URL.decode(input) == nil)
+    }
+
+    @Test("whitespace is refused anywhere", arguments: [" Zm9v", "Zm9v ", "Zm 9v", "Zm9v\n", "\tZm9v", "Zm9v\r\n", "Zm\u{0B}9v"])
+    func whitespace(input: String) {
+        #expect(Base64URL.decode(input) == nil)
+    }
+
+    @Test("other characters are refused", arguments: ["Zm9v.", "Zm9v#", "Zm9v?", "é", "Zm9v\u{0}", "Zg%3D", "Zm9\u{FF21}"])
+    func otherCharacters(input: String) {
+        #expect(Base64URL.decode(input) == nil)
+    }
+
+    @Test("a length of 1 mod 4 is refused", arguments: ["A", "Z", "AAAAA", "Zm9vY", "Zm9vYmFyY"])
+    func impossibleLength(input: String) {
+        #expect(input.utf8.count % 4 == 1)
+        #expect(Base64URL.decode(input) == nil)
+    }
+
+    @Test("non-zero unused trailing bits are refused")
+    func trailingBits() {
+        // "QQ" is the canonical encoding of "A" (0x41); "QR".."QZ" differ only in the 4 unused bits.
+        #expect(Base64URL.decode("QQ") == [0x41])
+        for last in ["R", "S", "T", "U", "V", "W", "X", "Y", "Z", "a", "f", "_"] {
+            #expect(Base64URL.decode("Q" + last) == nil, "Q\(last)")
+        }
+        // Two bytes leave 2 unused bits: "QUE" is canonical for "AA"; "QUF", "QUG", "QUH" are not.
+        #expect(Base64URL.decode("QUE") == [0x41, 0x41])
+        for last in ["F", "G", "H"] {
+            #expect(Base64URL.decode("QU" + last) == nil, "QU\(last)")
+        }
+        // Every byte string has exactly one accepted encoding.
+        for value in UInt8.min...UInt8.max {
+            let canonical = Base64URL.encode([value])
+            var accepted = 0
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+            for character in alphabet where Base64URL.decode(String(canonical.first!) + String(character)) == [value] {
+                accepted += 1
+            }
+            #expect(accepted == 1, "byte \(value)")
+        }
+    }
+
+    @Test("empty input decodes to no bytes")
+    func empty() {
+        #expect(Base64URL.decode("") == [])
+        #expect(Base64URL.decode([UInt8]()) == [])
+        #expect(Base64URL.encode([UInt8]()) == "")
+    }
+
+    @Test("decode(encode(bytes)) == bytes for random bytes of every length 0...64")
+    func roundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...64 {
+            for _ in 0..<20 {
+                let bytes = (0..<length).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+                let encoded = Base64URL.encode(bytes)
+                #expect(encoded.utf8.count == (length * 4 + 2) / 3, "length \(length)")
+                #expect(!encoded.contains("="))
+                #expect(encoded.utf8.allSatisfy { $0.isBase64URLCharacter })
+                #expect(Base64URL.decode(encoded) == bytes, "length \(length)")
+                #expect(Base64URL.decode(Array(encoded.utf8)) == bytes, "length \(length)")
+                // Foundation agrees after translating the alphabet and restoring padding.
+                var standard = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                standard += String(repeating: "=", count: (4 - standard.utf8.count % 4) % 4)
+                #expect(Data(base64Encoded: standard).map { [UInt8]($0) } == bytes, "length \(length)")
+            }
+        }
+    }
+
+    @Test("decoding works on slices, as the token parser uses it")
+    func slices() {
+        let token = Array("Zm9v.YmFy.".utf8)
+        #expect(Base64URL.decode(token[0..<4]) == Array("foo".utf8))
+        #expect(Base64URL.decode(token[5..<9]) == Array("bar".utf8))
+        #expect(Base64URL.decode(token[10...]) == [])
+    }
+}
+
+extension UInt8 {
+    fileprivate var isBase64URLCharacter: Bool {
+        switch self {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default: false
+        }
+    }
+}
