@@ -172,7 +172,9 @@ public struct StytchJWTVerifier: Sendable {
         if now >= expiresAt + leeway { throw StytchJWTError(.expired, "exp has passed") }
         if now + leeway < notBefore { throw StytchJWTError(.notYetValid, "nbf is in the future") }
         if now + leeway < issuedAt { throw StytchJWTError(.notYetValid, "iat is in the future") }
-        if let maximumAge = configuration.maximumTokenAge, now - issuedAt >= maximumAge {
+        // The age is never negative (a token issued "in the future" within the leeway is 0 s old),
+        // so a maximum age of 0 refuses every token, as documented.
+        if let maximumAge = configuration.maximumTokenAge, max(0, now - issuedAt) >= maximumAge {
             throw StytchJWTError(.tokenTooOld, "iat is older than the maximum token age")
         }
 
