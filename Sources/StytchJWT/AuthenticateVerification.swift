@@ -15,14 +15,16 @@ extension B2BAuthenticateResponse {
         guard bytes.count <= Self.maximumJSONBytes else {
             throw StytchJWTError(.malformed, "authenticate response is larger than \(Self.maximumJSONBytes) bytes")
         }
+        let members: [String: JSONValue]
         do {
-            guard case .object = try StrictJSON.parse(bytes, maximumDepth: Self.maximumJSONDepth) else {
-                throw StytchJWTError(.malformed, "authenticate response is not a JSON object")
-            }
-        } catch let failure as StrictJSON.Failure {
-            throw StytchJWTError(.malformed, "authenticate response is not strict JSON: \(failure)")
+            members = try StrictJSON.parseObject(bytes, maximumDepth: Self.maximumJSONDepth)
         } catch {
-            throw StytchJWTError(.malformed, "authenticate response is not a JSON object")
+            throw StytchJWTError(.malformed, "authenticate response is not a strict JSON object: \(error)")
+        }
+        // A Stytch error body ({"status_code":401,"error_type":…}) lacks most fields: say what it is.
+        if let status = members["status_code"]?.numberValue?.int64Value, !(200...299).contains(status) {
+            let errorType = members["error_type"]?.stringValue.map(Self.loggableWord).map { " (error_type \($0))" } ?? ""
+            throw StytchJWTError(.malformed, "authenticate response has status_code \(status)\(errorType): not an authenticate success")
         }
         let decoded: B2BAuthenticateResponse
         do {
@@ -36,6 +38,11 @@ extension B2BAuthenticateResponse {
             throw StytchJWTError(.malformed, "authenticate response has status_code \(decoded.statusCode): not an authenticate success")
         }
         self = decoded
+    }
+
+    /// A Stytch `error_type` is a snake_case word; anything else is not echoed.
+    private static func loggableWord(_ text: String) -> String {
+        text.count <= 64 && text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) ? text : "not shown"
     }
 
     /// Names the field a decoding error is about, without echoing any of the document's values.

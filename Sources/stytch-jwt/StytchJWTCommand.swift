@@ -33,10 +33,20 @@ struct StytchJWTCommand: AsyncParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            Output.standardError(fullMessage(for: error))
+            Output.standardError(redactingTokens(in: fullMessage(for: error)))
             Foundation.exit(ExitStatus.usage.rawValue)
         }
     }
+}
+
+/// `message` with every command-line argument that could be a token replaced: ArgumentParser
+/// quotes unexpected arguments in its errors, and a token must never reach a log.
+func redactingTokens(in message: String) -> String {
+    var redacted = message
+    for argument in CommandLine.arguments.dropFirst() where argument.count >= 16 && argument.contains(".") && !argument.hasPrefix("-") {
+        redacted = redacted.replacingOccurrences(of: argument, with: "<token redacted>")
+    }
+    return redacted
 }
 
 /// The documented exit codes.

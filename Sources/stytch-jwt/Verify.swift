@@ -81,7 +81,7 @@ struct Verify: AsyncParsableCommand {
         do {
             keys = try JWKSet(contentsOfFile: jwks)
         } catch {
-            throw CommandFailure(status: .keysUnavailable, message: "--jwks: \(error.message)")
+            throw CommandFailure(status: .keysUnavailable, message: "keys unavailable: --jwks: \(error.message)")
         }
         let fixedNow = now
         let configuration = StytchJWTVerifier.Configuration(
@@ -170,8 +170,13 @@ struct Verify: AsyncParsableCommand {
     }
 
     private func report(_ error: StytchJWTError) -> ExitStatus {
+        if error.code == .keysUnavailable {
+            // Not a verdict on the token: like every other keys failure, to standard error.
+            if json { print(Output.json(error)) } else { Output.standardError("stytch-jwt: keys unavailable: \(error.message)") }
+            return .keysUnavailable
+        }
         print(json ? Output.json(error) : "REJECTED  \(error.code): \(error.message)")
-        return error.code == .keysUnavailable ? .keysUnavailable : .rejected
+        return .rejected
     }
 
     private func reportMFA(_ pending: MFARequiredOutcome) -> ExitStatus {
