@@ -17,6 +17,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The only C in the project: small static inline helpers over OpenSSL 3's EVP API.
@@ -30,6 +34,11 @@ let package = Package(
             dependencies: [
                 "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -38,6 +47,7 @@ let package = Package(
             dependencies: [
                 "StytchJWKS",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -49,19 +59,37 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Test-only helpers shared by the test targets: a scriptable JWKS server on loopback.
+        .target(
+            name: "StytchJWTTestSupport",
+            dependencies: [
+                "StytchJWKS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/StytchJWTTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "StytchJWKSTests",
-            dependencies: ["StytchJWKS"],
+            dependencies: [
+                "StytchJWKS",
+                "StytchJWTTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StytchJWTTests",
-            dependencies: ["StytchJWT"],
+            dependencies: ["StytchJWT", "StytchJWTTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StytchJWTCLITests",
-            dependencies: ["stytch-jwt", "StytchJWT"],
+            dependencies: ["stytch-jwt", "StytchJWT", "StytchJWTTestSupport"],
             swiftSettings: strictSettings
         ),
     ],

@@ -123,6 +123,35 @@ extension StytchJWTVerifier {
     /// verifies `session_jwt` and cross-checks it against `member_session`, `member_id`,
     /// `organization_id`, `member` and `organization`.
     public func verify(authenticateResponse response: B2BAuthenticateResponse) throws(StytchJWTError) -> AuthenticateOutcome {
+        switch try Self.triage(response) {
+        case .done(let outcome): return outcome
+        case .verify(let jwt, let memberSession):
+            return try Self.complete(verify(sessionJWT: jwt), response: response, memberSession: memberSession)
+        }
+    }
+
+    /// Decodes and verifies a B2B authenticate response body, letting a ``JWKSCache`` fetch keys
+    /// when that can help (see ``verify(sessionJWT:)-async``).
+    public func verify(authenticateResponse json: [UInt8]) async throws(StytchJWTError) -> AuthenticateOutcome {
+        try await verify(authenticateResponse: try B2BAuthenticateResponse(json: json))
+    }
+
+    /// Verifies a decoded B2B authenticate response, letting a ``JWKSCache`` fetch keys when that can help.
+    public func verify(authenticateResponse response: B2BAuthenticateResponse) async throws(StytchJWTError) -> AuthenticateOutcome {
+        switch try Self.triage(response) {
+        case .done(let outcome): return outcome
+        case .verify(let jwt, let memberSession):
+            return try Self.complete(await verify(sessionJWT: jwt), response: response, memberSession: memberSession)
+        }
+    }
+
+    private enum Triage {
+        case done(AuthenticateOutcome)
+        case verify(jwt: String, memberSession: B2BMemberSession)
+    }
+
+    /// Everything before the JWT: the status, the MFA outcome, the fields a session needs.
+    private static func triage(_ response: B2BAuthenticateResponse) throws(StytchJWTError) -> Triage {
         guard (200...299).contains(response.statusCode) else {
             throw StytchJWTError(.malformed, "authenticate response has status_code \(response.statusCode): not an authenticate success")
         }
@@ -130,14 +159,14 @@ extension StytchJWTVerifier {
             guard !response.intermediateSessionToken.isEmpty else {
                 throw StytchJWTError(.malformed, "intermediate_session_token is empty although member_authenticated is false")
             }
-            return .mfaRequired(MFARequiredOutcome(
+            return .done(.mfaRequired(MFARequiredOutcome(
                 memberID: response.memberID,
                 organizationID: response.organizationID,
                 intermediateSessionToken: response.intermediateSessionToken,
                 intermediateSessionTokenExpiresAt: response.intermediateSessionTokenExpiresAt,
                 mfaRequired: response.mfaRequired,
                 response: response
-            ))
+            )))
         }
         guard !response.sessionJWT.isEmpty else {
             throw StytchJWTError(.missingClaim, "session_jwt is empty although member_authenticated is true")
@@ -145,8 +174,13 @@ extension StytchJWTVerifier {
         guard let memberSession = response.memberSession else {
             throw StytchJWTError(.missingClaim, "member_session is missing although member_authenticated is true")
         }
-        let session = try verify(sessionJWT: response.sessionJWT)
-        try Self.crossCheck(session, response: response, memberSession: memberSession)
+        return .verify(jwt: response.sessionJWT, memberSession: memberSession)
+    }
+
+    private static func complete(
+        _ session: VerifiedSession, response: B2BAuthenticateResponse, memberSession: B2BMemberSession
+    ) throws(StytchJWTError) -> AuthenticateOutcome {
+        try crossCheck(session, response: response, memberSession: memberSession)
         return .authenticated(AuthenticatedMember(session: session, response: response))
     }
 

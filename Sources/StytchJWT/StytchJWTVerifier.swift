@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import Metrics
 
 /// Verifies Stytch B2B session JWTs, alone or inside an authenticate response.
 ///
@@ -44,13 +45,22 @@ public struct StytchJWTVerifier: Sendable {
         }
     }
 
+    /// Where verification keys come from.
+    public enum KeySource: Sendable {
+        /// A fixed key set: pinned keys, no network.
+        case pinned(JWKSet)
+        /// A JWKS cache: pinned and/or remote keys, refreshed and rotated.
+        case cache(JWKSCache)
+    }
+
     /// The configuration in force.
     public let configuration: Configuration
     /// The issuers accepted, by exact string equality.
     public let acceptedIssuers: Set<String>
-    /// The keys tokens are verified with.
-    public let keys: JWKSet
+    /// Where keys come from.
+    public let keySource: KeySource
     private let logger: Logger?
+    private let metrics: VerificationMetrics
 
     /// Creates a verifier for one project with pinned keys.
     ///
@@ -61,6 +71,30 @@ public struct StytchJWTVerifier: Sendable {
     /// - Throws: ``StytchJWTError`` with code `malformed` for an empty project ID, a negative
     ///   leeway or maximum age, or a base URL that is not `https://host[:port]`.
     public init(configuration: Configuration, keys: JWKSet, logger: Logger? = nil) throws(StytchJWTError) {
+        try self.init(configuration: configuration, keySource: .pinned(keys), logger: logger)
+    }
+
+    /// Creates a verifier whose keys come from a ``JWKSCache`` (remote keys, rotation, outages).
+    public init(configuration: Configuration, cache: JWKSCache, logger: Logger? = nil) throws(StytchJWTError) {
+        try self.init(configuration: configuration, keySource: .cache(cache), logger: logger)
+    }
+
+    /// Creates a verifier that fetches the project's keys from Stytch's B2B JWKS endpoint
+    /// (`https://test.stytch.com` or `https://api.stytch.com` by the project ID's prefix, or
+    /// `configuration.baseURL`), through a new ``JWKSCache`` with default settings.
+    ///
+    /// ```swift
+    /// let verifier = try StytchJWTVerifier(configuration: .init(projectID: "project-live-…"))
+    /// let session = try await verifier.verify(sessionJWT: token)
+    /// ```
+    public init(configuration: Configuration, logger: Logger? = nil) throws(StytchJWTError) {
+        let fetcher = try StytchJWKSFetcher(projectID: configuration.projectID, baseURL: configuration.baseURL)
+        let cache = JWKSCache(fetcher: fetcher, logger: logger)
+        try self.init(configuration: configuration, keySource: .cache(cache), logger: logger)
+    }
+
+    /// Creates a verifier with keys from `keySource`.
+    public init(configuration: Configuration, keySource: KeySource, logger: Logger? = nil) throws(StytchJWTError) {
         guard !configuration.projectID.isEmpty else { throw StytchJWTError(.malformed, "project ID is empty") }
         guard configuration.leeway >= 0, configuration.leeway.isFinite else {
             throw StytchJWTError(.malformed, "leeway must be a finite number of seconds, 0 or more")
@@ -77,8 +111,9 @@ public struct StytchJWTVerifier: Sendable {
         }
         self.configuration = configuration
         self.acceptedIssuers = issuers
-        self.keys = keys
+        self.keySource = keySource
         self.logger = logger
+        self.metrics = VerificationMetrics()
     }
 
     /// Creates a verifier for `projectID` with pinned keys and otherwise default settings.
@@ -111,31 +146,81 @@ public struct StytchJWTVerifier: Sendable {
 
     // MARK: - Verifying a session JWT
 
-    /// Verifies a `session_jwt` and returns the verified session.
+    /// Verifies a `session_jwt` with the keys held now, without waiting on anything.
+    ///
+    /// With pinned keys this is all there is. With a ``JWKSCache`` it uses the keys the cache holds
+    /// and never fetches: an unknown `kid` is `unknown_key` at once. Use the `async` overload to let
+    /// the cache fetch on start-up and rotation.
     ///
     /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
     public func verify(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
-        do {
-            return try verifyToken(token, now: configuration.clock().timeIntervalSince1970)
+        let now = configuration.clock().timeIntervalSince1970
+        do throws(StytchJWTError) {
+            let parsed = try parse(token)
+            let key: RSAPublicKey
+            switch keySource {
+            case .pinned(let keys): key = try Self.lookUp(parsed.kid, in: keys)
+            case .cache(let cache):
+                guard let held = cache.heldKey(for: parsed.kid) else { throw cache.missingKeyError() }
+                key = held
+            }
+            return try record(finish(parsed, key: key, now: now))
         } catch {
-            logger?.debug("session JWT rejected", metadata: ["stytch.error_code": "\(error.code)"])
-            throw error
+            throw record(error)
         }
     }
 
-    func verifyToken(_ token: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
-        // 1. Size and structure.
+    /// Verifies a `session_jwt`, letting a ``JWKSCache`` fetch keys when that can help (start-up,
+    /// an unknown `kid` once per cooldown). With pinned keys it is the synchronous check.
+    ///
+    /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
+    public func verify(sessionJWT token: String) async throws(StytchJWTError) -> VerifiedSession {
+        let now = configuration.clock().timeIntervalSince1970
+        do throws(StytchJWTError) {
+            let parsed = try parse(token)
+            let key: RSAPublicKey
+            switch keySource {
+            case .pinned(let keys): key = try Self.lookUp(parsed.kid, in: keys)
+            case .cache(let cache): key = try await cache.key(for: parsed.kid)
+            }
+            return try record(finish(parsed, key: key, now: now))
+        } catch {
+            throw record(error)
+        }
+    }
+
+    /// Steps 1 and 2: size and structure, then the header.
+    private func parse(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: [String: JSONValue], kid: String) {
         let jws = try CompactJWS(token)
         let payload = try jws.payloadObject()
-        // 2. Header.
         let kid = try jws.checkHeader()
-        // 3. Key lookup.
+        return (jws, payload, kid)
+    }
+
+    /// Step 3 for a fixed key set.
+    private static func lookUp(_ kid: String, in keys: JWKSet) throws(StytchJWTError) -> RSAPublicKey {
         guard !keys.isEmpty else { throw StytchJWTError(.keysUnavailable, "no usable verification key is configured") }
         guard let key = keys.key(for: kid) else { throw StytchJWTError(.unknownKey, "no key matches header.kid") }
-        // 4. Signature.
-        try jws.checkSignature(with: key)
-        // 5. Registered claims, 6. Stytch claims.
-        return try checkClaims(payload, kid: kid, now: now)
+        return key
+    }
+
+    /// Steps 4 to 6: signature, registered claims, Stytch claims.
+    private func finish(
+        _ parsed: (jws: CompactJWS, payload: [String: JSONValue], kid: String), key: RSAPublicKey, now: Double
+    ) throws(StytchJWTError) -> VerifiedSession {
+        try parsed.jws.checkSignature(with: key)
+        return try checkClaims(parsed.payload, kid: parsed.kid, now: now)
+    }
+
+    private func record(_ session: VerifiedSession) -> VerifiedSession {
+        metrics.verified.increment()
+        return session
+    }
+
+    private func record(_ error: StytchJWTError) -> StytchJWTError {
+        metrics.rejected[error.code]?.increment()
+        logger?.debug("session JWT rejected", metadata: ["stytch.error_code": "\(error.code)"])
+        return error
     }
 
     private static let reservedClaims: Set<String> = [
@@ -210,5 +295,23 @@ public struct StytchJWTVerifier: Sendable {
                 id: payload["jti"]?.stringValue
             )
         )
+    }
+}
+
+/// Verification counters: `stytch_jwt_verifications_total{result="verified"|<error code>}`.
+///
+/// Built when the verifier is (after the application has bootstrapped its metrics backend, as
+/// swift-metrics expects), so a verification increments a counter and creates nothing.
+final class VerificationMetrics: Sendable {
+    let verified: Counter
+    let rejected: [StytchJWTError.Code: Counter]
+
+    init() {
+        verified = Counter(label: "stytch_jwt_verifications_total", dimensions: [("result", "verified")])
+        var rejected: [StytchJWTError.Code: Counter] = [:]
+        for code in StytchJWTError.Code.allCases {
+            rejected[code] = Counter(label: "stytch_jwt_verifications_total", dimensions: [("result", code.description)])
+        }
+        self.rejected = rejected
     }
 }

@@ -1,0 +1,1 @@
+// The loopback JWKS server for tests lives here.
