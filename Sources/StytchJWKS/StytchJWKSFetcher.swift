@@ -37,7 +37,7 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         }
         let base: String
         if let baseURL {
-            base = try normalizedBase(baseURL)
+            base = try normalizedBaseURL(baseURL)
         } else if projectID.hasPrefix("project-test-") {
             base = "https://test.stytch.com"
         } else if projectID.hasPrefix("project-live-") {
@@ -115,9 +115,8 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         return FetchedJWKS(body: body, maxAge: Self.maxAge(response.headers[canonicalForm: "cache-control"].map(String.init)))
     }
 
-    /// `max-age` from Cache-Control values, in seconds; nil when absent, malformed, or when
-    /// `no-store`/`no-cache` ask not to cache (the cache then uses its default TTL... of at least
-    /// its minimum).
+    /// `max-age` from Cache-Control values, in seconds; nil when absent or malformed (the cache then
+    /// uses its default TTL).
     static func maxAge(_ directives: [String]) -> Double? {
         for directive in directives {
             let parts = directive.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -130,14 +129,16 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         return nil
     }
 
-    private static func normalizedBase(_ url: String) throws(StytchJWTError) -> String {
+    /// `url` without a trailing `/`, after checking it is `https://host[:port]` with no path, query,
+    /// fragment or credentials; plain `http` only to a loopback host.
+    public static func normalizedBaseURL(_ url: String) throws(StytchJWTError) -> String {
         var trimmed = url
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty, components.path.isEmpty,
-              components.query == nil, components.fragment == nil, components.user == nil,
+              components.query == nil, components.fragment == nil, components.user == nil, components.password == nil,
               scheme == "https" || (scheme == "http" && isLoopback(host))
-        else { throw StytchJWTError(.malformed, "base URL must be https://host[:port] (http only to a loopback host)") }
+        else { throw StytchJWTError(.malformed, "base URL must be https://host[:port] with no path (http only to a loopback host)") }
         return trimmed
     }
 
@@ -157,6 +158,9 @@ public struct StytchJWKSFetcher: JWKSFetcher {
             default: return "\(error)"
             }
         }
-        return String(describing: type(of: error))
+        switch String(describing: type(of: error)) {
+        case "NIOConnectionError", "SocketAddressError": return "could not connect"
+        default: return "transport error"
+        }
     }
 }

@@ -69,7 +69,8 @@ public struct StytchJWTVerifier: Sendable {
     /// `project-live-…`), and `baseURL` when set (trailing `/` removed).
     ///
     /// - Throws: ``StytchJWTError`` with code `malformed` for an empty project ID, a negative
-    ///   leeway or maximum age, or a base URL that is not `https://host[:port]`.
+    ///   leeway or maximum age, or a base URL that is not `https://host[:port]` (or `http` to a
+    ///   loopback host).
     public init(configuration: Configuration, keys: JWKSet, logger: Logger? = nil) throws(StytchJWTError) {
         try self.init(configuration: configuration, keySource: .pinned(keys), logger: logger)
     }
@@ -130,18 +131,10 @@ public struct StytchJWTVerifier: Sendable {
     }
 
     /// `url` without a trailing `/`, after checking it is `https://host[:port]` with no path,
-    /// query, fragment or credentials.
+    /// query, fragment or credentials (plain `http` only to a loopback host, for tests and local
+    /// development). The same rule as the JWKS fetcher's.
     public static func normalizedBaseURL(_ url: String) throws(StytchJWTError) -> String {
-        var trimmed = url
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        guard let components = URLComponents(string: trimmed), components.scheme == "https",
-              let host = components.host, !host.isEmpty,
-              components.path.isEmpty, components.query == nil, components.fragment == nil,
-              components.user == nil, components.password == nil
-        else {
-            throw StytchJWTError(.malformed, "base URL must be https://host[:port] with no path")
-        }
-        return trimmed
+        try StytchJWKSFetcher.normalizedBaseURL(url)
     }
 
     // MARK: - Verifying a session JWT

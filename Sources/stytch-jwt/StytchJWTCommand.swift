@@ -13,7 +13,7 @@ struct StytchJWTCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 verified, 1 rejected, 2 usage or unreadable input, 3 keys unavailable.
             """,
-        subcommands: [Verify.self, Inspect.self]
+        subcommands: [Verify.self, Inspect.self, Keys.self]
     )
 
     /// Runs the command, mapping every parse or usage error to exit code 2 (ArgumentParser's own

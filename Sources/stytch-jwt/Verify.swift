@@ -8,7 +8,9 @@ struct Verify: AsyncParsableCommand {
         discussion: """
             Give exactly one input: a TOKEN argument, --token-file (- for standard input), or
             --response (a Stytch B2B authenticate response JSON file, verified and cross-checked).
-            Keys come from a pinned JWKS file (--jwks); nothing touches the network.
+            Keys come from a pinned JWKS file (--jwks, no network), a JWKS URL (--jwks-url), or by
+            default Stytch's B2B JWKS endpoint for the project (test or live by the project ID's
+            prefix, or --base-url).
             Exit codes: 0 verified, 1 rejected, 2 usage or unreadable input, 3 keys unavailable.
             """
     )
@@ -23,9 +25,12 @@ struct Verify: AsyncParsableCommand {
     var response: String?
 
     @Option(help: ArgumentHelp("A pinned JWKS file (offline).", valueName: "path"))
-    var jwks: String
+    var jwks: String?
 
-    @Option(name: .customLong("base-url"), help: ArgumentHelp("The project's custom API base URL; its form is also accepted as an issuer.", valueName: "url"))
+    @Option(name: .customLong("jwks-url"), help: ArgumentHelp("Fetch the JWKS from this URL (https; http only to loopback).", valueName: "url"))
+    var jwksURL: String?
+
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("The project's API base URL (custom domain); keys are fetched from it and its form is accepted as an issuer.", valueName: "url"))
     var baseURL: String?
 
     @Option(name: .customLong("project-id"), help: ArgumentHelp("The Stytch project ID.", valueName: "id"))
@@ -54,15 +59,17 @@ struct Verify: AsyncParsableCommand {
             throw ValidationError("--max-token-age must be 0 or more")
         }
         guard !projectID.isEmpty else { throw ValidationError("--project-id must not be empty") }
-        if let baseURL {
-            do { _ = try StytchJWTVerifier.normalizedBaseURL(baseURL) } catch { throw ValidationError("--base-url: \(error.message)") }
-        }
+        try keySelection.validate()
+    }
+
+    private var keySelection: KeySelection {
+        KeySelection(jwksPath: jwks, jwksURL: jwksURL, projectID: projectID, baseURL: baseURL)
     }
 
     func run() async throws {
         let status: ExitStatus
         do {
-            status = try execute()
+            status = try await execute()
         } catch let failure as CommandFailure {
             if json, failure.status != .usage {
                 print(Output.json(StytchJWTError(.keysUnavailable, failure.message)))
@@ -74,15 +81,10 @@ struct Verify: AsyncParsableCommand {
         throw status.exitCode
     }
 
-    private func execute() throws -> ExitStatus {
+    private func execute() async throws -> ExitStatus {
         // Read the input first: an unreadable input is a usage error whatever the keys.
         let input = try readInput()
-        let keys: JWKSet
-        do {
-            keys = try JWKSet(contentsOfFile: jwks)
-        } catch {
-            throw CommandFailure(status: .keysUnavailable, message: "keys unavailable: --jwks: \(error.message)")
-        }
+        let keys = try await keySelection.load().keys
         let fixedNow = now
         let configuration = StytchJWTVerifier.Configuration(
             projectID: projectID,
@@ -101,9 +103,9 @@ struct Verify: AsyncParsableCommand {
         do {
             switch input {
             case .token(let token):
-                return report(try verifier.verify(sessionJWT: token))
+                return report(try await verifier.verify(sessionJWT: token))
             case .response(let response):
-                switch try verifier.verify(authenticateResponse: response) {
+                switch try await verifier.verify(authenticateResponse: response) {
                 case .authenticated(let authenticated):
                     return report(authenticated.session)
                 case .mfaRequired(let pending):

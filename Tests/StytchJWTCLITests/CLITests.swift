@@ -485,7 +485,7 @@ struct NoEchoTests {
 struct UsageTests {
     enum Case: String, CaseIterable, Sendable {
         case noInput, tokenAndTokenFile, tokenAndResponse, unknownFlag, missingProjectID, emptyProjectID,
-             missingJWKS, negativeLeeway, negativeLeewayAttached, negativeMaxTokenAge, nonFiniteNow, httpBaseURL,
+             jwksAndJWKSURL, jwksURLNotHTTPS, projectIDWithoutKnownPrefix, negativeLeeway, negativeLeewayAttached, negativeMaxTokenAge, nonFiniteNow, httpBaseURL,
              baseURLWithPath, unreadableTokenFile, tokenFileIsDirectory, oversizeTokenFile, unreadableResponse,
              responseNotJSON, responseStatus400, responseStytchErrorBody, unknownSubcommand, twoPositionalTokens,
              inspectWithoutToken
@@ -502,7 +502,9 @@ struct UsageTests {
             case .unknownFlag: return ["verify", token, "--bogus"] + keys + now
             case .missingProjectID: return ["verify", token, "--jwks", Fixture.jwksPath] + now
             case .emptyProjectID: return ["verify", token, "--jwks", Fixture.jwksPath, "--project-id", ""] + now
-            case .missingJWKS: return ["verify", token, "--project-id", Fixture.projectID] + now
+            case .jwksAndJWKSURL: return ["verify", token, "--jwks-url", "https://keys.example.com/jwks"] + keys + now
+            case .jwksURLNotHTTPS: return ["verify", token, "--jwks-url", "http://keys.example.com/jwks", "--project-id", Fixture.projectID] + now
+            case .projectIDWithoutKnownPrefix: return ["verify", token, "--project-id", "project-other-1"] + now
             case .negativeLeeway: return ["verify", token] + keys + now + ["--leeway", "-1"]
             case .negativeLeewayAttached: return ["verify", token] + keys + now + ["--leeway=-1"]
             case .negativeMaxTokenAge: return ["verify", token] + keys + now + ["--max-token-age=-5"]
@@ -541,7 +543,9 @@ struct UsageTests {
             case .noInput, .tokenAndTokenFile, .tokenAndResponse: "exactly one input"
             case .unknownFlag: "--bogus"
             case .missingProjectID, .emptyProjectID: "project-id"
-            case .missingJWKS: "jwks"
+            case .jwksAndJWKSURL: "at most one of --jwks and --jwks-url"
+            case .jwksURLNotHTTPS: "--jwks-url"
+            case .projectIDWithoutKnownPrefix: "--base-url"
             case .negativeLeeway, .negativeLeewayAttached: "leeway"
             case .negativeMaxTokenAge: "max-token-age"
             case .nonFiniteNow: "now"

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import StytchJWT
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage pinned keys.",
+        subcommands: [Pull.self]
+    )
+
+    struct Pull: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch a JWKS, check it with the key admission policy, and pin it to a file.",
+            discussion: """
+                Fetches Stytch's B2B JWKS for the project (test or live by the project ID's prefix, or
+                --base-url), or --jwks-url; reports each key kept and each key left out with the reason,
+                and writes the kept keys to FILE, ready for `stytch-jwt verify --jwks FILE`.
+                Exit codes: 0 written, 2 usage, 3 keys unavailable (fetch failed or no usable key).
+                """
+        )
+
+        @Option(name: .customLong("project-id"), help: ArgumentHelp("The Stytch project ID.", valueName: "id"))
+        var projectID: String
+
+        @Option(name: .customLong("base-url"), help: ArgumentHelp("The project's API base URL (custom domain).", valueName: "url"))
+        var baseURL: String?
+
+        @Option(name: .customLong("jwks-url"), help: ArgumentHelp("Fetch from this URL instead.", valueName: "url"))
+        var jwksURL: String?
+
+        @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Where to write the pinned JWKS.", valueName: "file"))
+        var output: String
+
+        func validate() throws {
+            guard !projectID.isEmpty else { throw ValidationError("--project-id must not be empty") }
+            try KeySelection(jwksPath: nil, jwksURL: jwksURL, projectID: projectID, baseURL: baseURL).validate()
+        }
+
+        func run() async throws {
+            do {
+                try await pull()
+            } catch let failure as CommandFailure {
+                Output.standardError("stytch-jwt: \(failure.message)")
+                throw failure.status.exitCode
+            }
+        }
+
+        private func pull() async throws {
+            let selection = KeySelection(jwksPath: nil, jwksURL: jwksURL, projectID: projectID, baseURL: baseURL)
+            let (document, keys) = try await selection.load()
+            for rejected in keys.rejectedKeys {
+                print("left out  key #\(rejected.index) kid \(rejected.kid ?? "(none)"): \(rejected.reason)")
+            }
+            guard !keys.isEmpty else {
+                throw CommandFailure(status: .keysUnavailable, message: "keys unavailable: the JWKS has no usable key; nothing written")
+            }
+            // Keep the admitted entries exactly as published, in document order.
+            let rejectedIndices = Set(keys.rejectedKeys.map(\.index))
+            let entries = (try? StrictJSON.parseObject(document, maximumDepth: JWKSet.Limits().maximumDepth))?["keys"]?.arrayValue ?? []
+            let kept = entries.enumerated().filter { !rejectedIndices.contains($0.offset) }.map(\.element)
+            let pinned = "{\"keys\":[\n" + kept.map { "  " + $0.jsonText }.joined(separator: ",\n") + "\n]}\n"
+            // Check what is written loads back to the same keys before replacing anything.
+            guard let reloaded = try? JWKSet(jwks: Array(pinned.utf8)), reloaded.kids == keys.kids else {
+                throw CommandFailure(status: .keysUnavailable, message: "keys unavailable: the pinned document did not reload to the same keys")
+            }
+            do {
+                try Data(pinned.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw CommandFailure(status: .usage, message: "-o: cannot write the file")
+            }
+            for kid in keys.kids {
+                let bits = keys.key(for: kid)?.modulusBits ?? 0
+                print("kept      kid \(kid) (RSA \(bits) bits)")
+            }
+            print("wrote \(keys.kids.count) key(s) to \(output)")
+        }
+    }
+}
