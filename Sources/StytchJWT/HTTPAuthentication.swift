@@ -1,0 +1,166 @@
+public import Foundation
+
+/// Framework-neutral HTTP rules shared by the Hummingbird and Vapor adapters: where the token is
+/// found, which status and headers a failure gets, and the authorization guards.
+public enum StytchHTTPAuthentication {
+    /// The cookie Stytch's frontend SDKs set.
+    public static let sessionCookieName = "stytch_session_jwt"
+
+    /// Where to look for the session JWT, in order.
+    public struct TokenSources: Sendable, Hashable {
+        /// `Authorization: Bearer <jwt>`.
+        public var bearerHeader: Bool
+        /// The cookie named ``cookieName``, used only when the request has no `Authorization` header.
+        public var cookie: Bool
+        /// The cookie's name. Default `stytch_session_jwt`.
+        public var cookieName: String
+
+        public init(bearerHeader: Bool = true, cookie: Bool = true, cookieName: String = StytchHTTPAuthentication.sessionCookieName) {
+            self.bearerHeader = bearerHeader
+            self.cookie = cookie
+            self.cookieName = cookieName
+        }
+
+        /// Header, then cookie.
+        public static let `default` = TokenSources()
+    }
+
+    /// The session JWT of a request, or nil when it carries none.
+    ///
+    /// The `Authorization` header wins; a header that is present but not `Bearer <token>` (one
+    /// header, one space, a non-empty token) is `malformed`, never a fall-through to the cookie.
+    public static func token(
+        authorization: [String], cookieHeaders: [String], sources: TokenSources = .default
+    ) throws(StytchJWTError) -> String? {
+        if sources.bearerHeader, !authorization.isEmpty {
+            guard authorization.count == 1 else { throw StytchJWTError(.malformed, "more than one Authorization header") }
+            let value = authorization[0]
+            guard value.count > 7, value.prefix(7).lowercased() == "bearer " else {
+                throw StytchJWTError(.malformed, "Authorization header is not Bearer <token>")
+            }
+            let token = value.dropFirst(7)
+            guard !token.isEmpty, !token.contains(where: { $0 == " " || $0 == "\t" || $0 == "," }) else {
+                throw StytchJWTError(.malformed, "Authorization header is not Bearer <token>")
+            }
+            return String(token)
+        }
+        if sources.cookie {
+            for header in cookieHeaders {
+                for pair in header.split(separator: ";") {
+                    let trimmed = pair.drop(while: { $0 == " " })
+                    guard let equals = trimmed.firstIndex(of: "=") else { continue }
+                    if trimmed[..<equals] == sources.cookieName {
+                        let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                        return value.isEmpty ? nil : value
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A rejection rendered for HTTP: status, `WWW-Authenticate` when 401, and a small JSON body
+    /// carrying the stable code (never a token or key material).
+    public struct Failure: Error, Sendable {
+        /// The error behind the response.
+        public let error: StytchJWTError
+        /// Whether the request carried no token at all (a 401 without an `error` attribute).
+        public let missingToken: Bool
+
+        public init(_ error: StytchJWTError, missingToken: Bool = false) {
+            self.error = error
+            self.missingToken = missingToken
+        }
+
+        /// The failure for a request with no token: code `malformed` (the specification's codes have
+        /// no separate one), a 401 whose `WWW-Authenticate` carries no error attribute.
+        public static let missing = Failure(StytchJWTError(.malformed, "no session token in the request"), missingToken: true)
+
+        /// 503 when keys are unavailable, 403 for an authorization rule, 401 otherwise.
+        public var status: Int {
+            switch error.code {
+            case .keysUnavailable: 503
+            case .permissionDenied, .tenancyMismatch, .mfaRequired: 403
+            default: 401
+            }
+        }
+
+        /// `WWW-Authenticate` (RFC 6750 §3): `Bearer` alone when no token was sent,
+        /// `Bearer error="invalid_token"` for a rejected one; nil for other statuses.
+        public var wwwAuthenticate: String? {
+            guard status == 401 else { return nil }
+            return missingToken ? "Bearer" : "Bearer error=\"invalid_token\""
+        }
+
+        /// `{"error":{"code":"…","message":"…"}}`.
+        public var jsonBody: String {
+            JSONValue.object([
+                "error": .object(["code": .string(error.code.description), "message": .string(error.message)]),
+            ]).jsonText
+        }
+    }
+}
+
+/// An authorization rule over a verified session, usable per route or group in either adapter.
+///
+/// ```swift
+/// .requireSession(.anyRole(["admin", "editor"]), .factor(.totp))
+/// ```
+public struct SessionRequirement: Sendable {
+    private let check: @Sendable (VerifiedSession, Date) -> StytchJWTError?
+
+    /// A rule from a closure returning the error for a session that fails it.
+    public init(_ check: @escaping @Sendable (VerifiedSession, Date) -> StytchJWTError?) {
+        self.check = check
+    }
+
+    /// The error if `session` fails the rule at `now`, else nil.
+    public func failure(for session: VerifiedSession, now: Date = Date()) -> StytchJWTError? {
+        check(session, now)
+    }
+
+    /// The member has at least one of `roles`.
+    public static func anyRole(_ roles: Set<String>) -> SessionRequirement {
+        SessionRequirement { session, _ in
+            roles.isDisjoint(with: session.roles) ? StytchJWTError(.permissionDenied, "the session has none of the required roles") : nil
+        }
+    }
+
+    /// The member has every one of `roles`.
+    public static func allRoles(_ roles: Set<String>) -> SessionRequirement {
+        SessionRequirement { session, _ in
+            roles.isSubset(of: session.roles) ? nil : StytchJWTError(.permissionDenied, "the session lacks a required role")
+        }
+    }
+
+    /// The session belongs to this organization ID.
+    public static func organization(id: String) -> SessionRequirement {
+        SessionRequirement { session, _ in
+            session.organizationID == id ? nil : StytchJWTError(.tenancyMismatch, "the session belongs to another organization")
+        }
+    }
+
+    /// The session belongs to the organization with this slug.
+    public static func organization(slug: String) -> SessionRequirement {
+        SessionRequirement { session, _ in
+            session.organizationSlug == slug ? nil : StytchJWTError(.tenancyMismatch, "the session belongs to another organization")
+        }
+    }
+
+    /// The session has an authentication factor of this type (e.g. `.totp` once MFA is done).
+    public static func factor(_ type: FactorType) -> SessionRequirement {
+        SessionRequirement { session, _ in
+            session.hasFactor(type) ? nil : StytchJWTError(.permissionDenied, "the session lacks a required authentication factor")
+        }
+    }
+
+    /// The session started, or a factor was last used, at most `seconds` ago (recent authentication
+    /// for sensitive actions). Factors without `last_authenticated_at` count from the session start.
+    public static func authenticatedWithin(seconds: TimeInterval) -> SessionRequirement {
+        SessionRequirement { session, now in
+            let latest = ([session.startedAt] + session.authenticationFactors.compactMap(\.lastAuthenticatedAt)).max()!
+            return now.timeIntervalSince1970 - latest.timeIntervalSince1970 <= seconds
+                ? nil : StytchJWTError(.permissionDenied, "the session has not authenticated recently enough")
+        }
+    }
+}
