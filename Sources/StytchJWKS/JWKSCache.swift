@@ -178,6 +178,8 @@ public actor JWKSCache {
     }
 
     private func slowLookup(kid: String) async throws(StytchJWTError) -> RSAPublicKey {
+        // A refresh may have finished between the caller's look and entering the actor.
+        if let key = heldKey(for: kid) { return key }
         guard fetcher != nil else { throw missingKeyError() }
         let now = clock.now()
         let state = snapshot.withLock { $0 }

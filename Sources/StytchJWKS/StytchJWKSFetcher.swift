@@ -81,7 +81,25 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         self.maximumBodyBytes = maximumBodyBytes
     }
 
+    /// Fetches the document. The timeout covers the whole exchange, body included: AsyncHTTPClient's
+    /// deadline stops at the response head, so the body is read in a race against the same deadline.
     public func fetchJWKS() async throws -> FetchedJWKS {
+        let timeout = self.timeout
+        return try await withThrowingTaskGroup(of: FetchedJWKS?.self) { group in
+            group.addTask { try await self.fetchWithoutBodyDeadline() }
+            group.addTask {
+                try await Task.sleep(for: .nanoseconds(Int64(timeout * 1e9)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let fetched = first else {
+                throw StytchJWTError(.keysUnavailable, "JWKS request failed: timed out")
+            }
+            return fetched
+        }
+    }
+
+    private func fetchWithoutBodyDeadline() async throws -> FetchedJWKS {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
@@ -115,9 +133,12 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         return FetchedJWKS(body: body, maxAge: Self.maxAge(response.headers[canonicalForm: "cache-control"].map(String.init)))
     }
 
-    /// `max-age` from Cache-Control values, in seconds; nil when absent or malformed (the cache then
-    /// uses its default TTL).
+    /// `max-age` from Cache-Control directives, in seconds; nil when absent or malformed, and when
+    /// `no-store` or `no-cache` is present (the server asks not to reuse the response; the cache
+    /// then keeps the keys for its default TTL, since it cannot verify without them).
     static func maxAge(_ directives: [String]) -> Double? {
+        let names = directives.map { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+        if names.contains("no-store") || names.contains("no-cache") { return nil }
         for directive in directives {
             let parts = directive.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             if parts.first == "max-age", parts.count == 2 {

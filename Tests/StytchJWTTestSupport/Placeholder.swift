@@ -1,1 +1,0 @@
-// The loopback JWKS server for tests lives here.
