@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .library(name: "StytchJWKS", targets: ["StytchJWKS"]),
         .library(name: "StytchJWT", targets: ["StytchJWT"]),
+        .library(name: "StytchJWTHummingbird", targets: ["StytchJWTHummingbird"]),
+        .library(name: "StytchJWTVapor", targets: ["StytchJWTVapor"]),
         .executable(name: "stytch-jwt", targets: ["stytch-jwt"]),
     ],
     dependencies: [
@@ -21,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
     ],
     targets: [
         // The only C in the project: small static inline helpers over OpenSSL 3's EVP API.
@@ -49,6 +54,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Thin adapters: each framework in its own module and product, so users of one never build the other.
+        .target(
+            name: "StytchJWTHummingbird",
+            dependencies: [
+                "StytchJWT",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "StytchJWTVapor",
+            dependencies: [
+                "StytchJWT",
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Example applications, started by the live tests.
+        .executableTarget(
+            name: "stytch-jwt-hummingbird-example",
+            dependencies: ["StytchJWTHummingbird"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "stytch-jwt-vapor-example",
+            dependencies: ["StytchJWTVapor"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -90,6 +124,28 @@ let package = Package(
         .testTarget(
             name: "StytchJWTCLITests",
             dependencies: ["stytch-jwt", "StytchJWT", "StytchJWTTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StytchJWTHummingbirdTests",
+            dependencies: [
+                "StytchJWTHummingbird",
+                "stytch-jwt-hummingbird-example",
+                "StytchJWTTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StytchJWTVaporTests",
+            dependencies: [
+                "StytchJWTVapor",
+                "stytch-jwt-vapor-example",
+                "StytchJWTTestSupport",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strictSettings
         ),
     ],
