@@ -1,1 +1,55 @@
-print("placeholder")
+// A small Hummingbird 2 service behind Stytch B2B sessions: the live tests start it.
+//
+//   STYTCH_PROJECT_ID=project-test-… [STYTCH_JWKS_URL=… | STYTCH_BASE_URL=…] [PORT=8080] \
+//     swift run stytch-jwt-hummingbird-example
+//
+// GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional).
+import Foundation
+import Hummingbird
+import Logging
+import StytchJWT
+import StytchJWTHummingbird
+
+let environment = ProcessInfo.processInfo.environment
+guard let projectID = environment["STYTCH_PROJECT_ID"], !projectID.isEmpty else {
+    FileHandle.standardError.write(Data("STYTCH_PROJECT_ID is required\n".utf8))
+    exit(2)
+}
+let baseURL = environment["STYTCH_BASE_URL"]
+let port = Int(environment["PORT"] ?? "8080") ?? 8080
+let jwksURL = try environment["STYTCH_JWKS_URL"] ?? StytchJWKSFetcher.jwksURL(projectID: projectID, baseURL: baseURL)
+let cache = JWKSCache(fetcher: try StytchJWKSFetcher(url: jwksURL))
+let verifier = try StytchJWTVerifier(configuration: .init(projectID: projectID, baseURL: baseURL), cache: cache)
+
+/// The body of `GET /me`.
+struct Me: ResponseEncodable {
+    let memberID: String
+    let organizationID: String
+    let roles: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case memberID = "member_id", organizationID = "organization_id", roles
+    }
+}
+
+let router = Router(context: StytchRequestContext.self)
+router.get("/health") { _, _ in "ok" }
+router.group().add(middleware: StytchAuthenticator(verifier: verifier, mode: .optional))
+    .get("/maybe") { _, context in context.stytchSession?.memberID ?? "anonymous" }
+let members = router.group().add(middleware: StytchAuthenticator(verifier: verifier))
+members.get("/me") { _, context in
+    let session = try context.requireStytchSession()
+    context.logger.info("served /me")  // carries stytch.member_id and friends, never the token
+    return Me(memberID: session.memberID, organizationID: session.organizationID, roles: session.roles)
+}
+members.requireStytchSession(.anyRole(["admin"])).get("/admin") { _, _ in "welcome, admin" }
+
+let app = Application(
+    router: router,
+    configuration: .init(address: .hostname("127.0.0.1", port: port)),
+    services: [JWKSRefreshService(cache: cache)],
+    onServerRunning: { channel in
+        FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(channel.localAddress?.port ?? port)\n".utf8))
+    }
+)
+try await app.runService()

@@ -1,1 +1,73 @@
-print("placeholder")
+// A small Vapor 4 service behind Stytch B2B sessions: the live tests start it.
+//
+//   STYTCH_PROJECT_ID=project-test-… [STYTCH_JWKS_URL=… | STYTCH_BASE_URL=…] [PORT=8080] \
+//     swift run stytch-jwt-vapor-example
+//
+// GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional).
+import Dispatch
+import Foundation
+import StytchJWT
+import StytchJWTVapor
+import Vapor
+
+let environment = ProcessInfo.processInfo.environment
+guard let projectID = environment["STYTCH_PROJECT_ID"], !projectID.isEmpty else {
+    FileHandle.standardError.write(Data("STYTCH_PROJECT_ID is required\n".utf8))
+    exit(2)
+}
+let baseURL = environment["STYTCH_BASE_URL"]
+let port = Int(environment["PORT"] ?? "8080") ?? 8080
+let jwksURL = try environment["STYTCH_JWKS_URL"] ?? StytchJWKSFetcher.jwksURL(projectID: projectID, baseURL: baseURL)
+let cache = JWKSCache(fetcher: try StytchJWKSFetcher(url: jwksURL))
+
+/// The body of `GET /me`.
+struct Me: Content {
+    let memberID: String
+    let organizationID: String
+    let roles: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case memberID = "member_id", organizationID = "organization_id", roles
+    }
+}
+
+let app = try await Application.make(Environment(name: "production", arguments: ["stytch-jwt-vapor-example"]))
+app.stytch.verifier = try StytchJWTVerifier(configuration: .init(projectID: projectID, baseURL: baseURL), cache: cache)
+app.get("health") { _ in "ok" }
+app.grouped(StytchAuthenticator(mode: .optional)).get("maybe") { req in req.stytchSession?.memberID ?? "anonymous" }
+let members = app.grouped(StytchAuthenticator())
+members.get("me") { req -> Me in
+    let session = try req.requireStytchSession()
+    req.logger.info("served /me")  // carries stytch.member_id and friends, never the token
+    return Me(memberID: session.memberID, organizationID: session.organizationID, roles: session.roles)
+}
+members.requireStytchSession(.anyRole(["admin"])).get("admin") { _ in "welcome, admin" }
+
+/// Boots the application and starts its HTTP server on 127.0.0.1; returns the bound port.
+func startServer(_ app: Application, port: Int) async throws -> Int {
+    try await app.asyncBoot()
+    try await app.server.start(address: .hostname("127.0.0.1", port: port))
+    return app.http.server.shared.localAddress?.port ?? port
+}
+
+let boundPort = try await startServer(app, port: port)
+FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(boundPort)\n".utf8))
+
+// Serve until SIGTERM or SIGINT, then shut down gracefully.
+let (stopSignals, stop) = AsyncStream.makeStream(of: Int32.self)
+let signalSources = [SIGTERM, SIGINT].map { number in
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler { stop.yield(number) }
+    source.resume()
+    return source
+}
+for await _ in stopSignals { break }
+signalSources.forEach { $0.cancel() }
+try await stopServer(app)
+
+/// Stops the HTTP server, then the application.
+func stopServer(_ app: Application) async throws {
+    await app.server.shutdown()
+    try await app.asyncShutdown()
+}
