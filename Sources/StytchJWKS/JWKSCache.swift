@@ -10,6 +10,7 @@ public struct FetchedJWKS: Sendable {
     /// `Cache-Control: max-age`, in seconds, when the response carried one.
     public var maxAge: Double?
 
+    /// A fetched document and its `max-age`, if any.
     public init(body: [UInt8], maxAge: Double? = nil) {
         self.body = body
         self.maxAge = maxAge
@@ -28,6 +29,7 @@ public struct JWKSCacheClock: Sendable {
     /// Seconds since an arbitrary fixed origin; never goes backwards.
     public var now: @Sendable () -> Double
 
+    /// A clock reading `now`, which must never go backwards.
     public init(now: @escaping @Sendable () -> Double) { self.now = now }
 
     /// The process's monotonic clock.
@@ -75,6 +77,7 @@ public actor JWKSCache {
         /// Limits applied to each fetched document (size, key count, depth).
         public var limits = JWKSet.Limits()
 
+        /// The defaults listed on each setting.
         public init() {}
     }
 
@@ -324,8 +327,10 @@ public struct JWKSRefreshService: Service {
     /// The cache kept fresh.
     public let cache: JWKSCache
 
+    /// A service that keeps `cache` fresh.
     public init(cache: JWKSCache) { self.cache = cache }
 
+    /// Prefetches, then refreshes ahead of each expiry until graceful shutdown or cancellation.
     public func run() async throws {
         guard cache.hasRemoteSource else {
             // Nothing to refresh: stay up until shutdown like any other service.

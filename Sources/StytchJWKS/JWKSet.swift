@@ -33,6 +33,7 @@ public struct JWKSet: Sendable {
         /// The deepest JSON nesting accepted. Default 16.
         public var maximumDepth: Int = 16
 
+        /// The defaults listed on each setting.
         public init() {}
     }
 

@@ -15,6 +15,7 @@ public enum StytchHTTPAuthentication {
         /// The cookie's name. Default `stytch_session_jwt`.
         public var cookieName: String
 
+        /// Sources as given; the defaults look at the header, then the `stytch_session_jwt` cookie.
         public init(bearerHeader: Bool = true, cookie: Bool = true, cookieName: String = StytchHTTPAuthentication.sessionCookieName) {
             self.bearerHeader = bearerHeader
             self.cookie = cookie
@@ -67,6 +68,7 @@ public enum StytchHTTPAuthentication {
         /// Whether the request carried no token at all (a 401 without an `error` attribute).
         public let missingToken: Bool
 
+        /// The failure for `error`; `missingToken` marks a request that carried no token at all.
         public init(_ error: StytchJWTError, missingToken: Bool = false) {
             self.error = error
             self.missingToken = missingToken
