@@ -28,6 +28,10 @@ public struct StytchJWTVerifier: Sendable {
         public var maximumTokenAge: TimeInterval?
         /// The clock every time rule reads. Inject a fixed one for reproducible runs and tests.
         public var clock: @Sendable () -> Date
+        /// Bounds of the verified-token cache (on by default); nil turns it off. A token seen again
+        /// then costs no RSA operation, while every time rule is still evaluated at each use and a
+        /// key removed from the key set invalidates what it verified. See ``VerifiedTokenCache``.
+        public var tokenCache: VerifiedTokenCache.Limits?
 
         /// A configuration with strict defaults: no leeway, no maximum age, the system clock.
         public init(
@@ -35,13 +39,15 @@ public struct StytchJWTVerifier: Sendable {
             baseURL: String? = nil,
             leeway: TimeInterval = 0,
             maximumTokenAge: TimeInterval? = nil,
-            clock: @escaping @Sendable () -> Date = { Date() }
+            clock: @escaping @Sendable () -> Date = { Date() },
+            tokenCache: VerifiedTokenCache.Limits? = VerifiedTokenCache.Limits()
         ) {
             self.projectID = projectID
             self.baseURL = baseURL
             self.leeway = leeway
             self.maximumTokenAge = maximumTokenAge
             self.clock = clock
+            self.tokenCache = tokenCache
         }
     }
 
@@ -59,6 +65,8 @@ public struct StytchJWTVerifier: Sendable {
     public let acceptedIssuers: Set<String>
     /// Where keys come from.
     public let keySource: KeySource
+    /// The verified-token cache, when on.
+    public let tokenCache: VerifiedTokenCache?
     private let logger: Logger?
     private let metrics: VerificationMetrics
 
@@ -113,6 +121,7 @@ public struct StytchJWTVerifier: Sendable {
         self.configuration = configuration
         self.acceptedIssuers = issuers
         self.keySource = keySource
+        self.tokenCache = configuration.tokenCache.map { VerifiedTokenCache(limits: $0) }
         self.logger = logger
         self.metrics = VerificationMetrics()
     }
@@ -149,6 +158,7 @@ public struct StytchJWTVerifier: Sendable {
     public func verify(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
         do throws(StytchJWTError) {
+            if let cached = try cachedSession(token, now: now) { return record(cached) }
             let parsed = try parse(token)
             let key: RSAPublicKey
             switch keySource {
@@ -157,7 +167,7 @@ public struct StytchJWTVerifier: Sendable {
                 guard let held = cache.heldKey(for: parsed.kid) else { throw cache.missingKeyError() }
                 key = held
             }
-            return try record(finish(parsed, key: key, now: now))
+            return try record(remember(token, finish(parsed, key: key, now: now), key: key))
         } catch {
             throw record(error)
         }
@@ -170,16 +180,46 @@ public struct StytchJWTVerifier: Sendable {
     public func verify(sessionJWT token: String) async throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
         do throws(StytchJWTError) {
+            if let cached = try cachedSession(token, now: now) { return record(cached) }
             let parsed = try parse(token)
             let key: RSAPublicKey
             switch keySource {
             case .pinned(let keys): key = try Self.lookUp(parsed.kid, in: keys)
             case .cache(let cache): key = try await cache.key(for: parsed.kid)
             }
-            return try record(finish(parsed, key: key, now: now))
+            return try record(remember(token, finish(parsed, key: key, now: now), key: key))
         } catch {
             throw record(error)
         }
+    }
+
+    /// The session from the verified-token cache, when `token` verified before with a key that is
+    /// still held for its `kid`; every time rule is evaluated again, now.
+    private func cachedSession(_ token: String, now: Double) throws(StytchJWTError) -> VerifiedSession? {
+        guard let tokenCache, let (session, key) = tokenCache.lookup(token) else { return nil }
+        let held: RSAPublicKey?
+        switch keySource {
+        case .pinned(let keys): held = keys.key(for: session.jwt.keyID)
+        case .cache(let cache): held = cache.heldKey(for: session.jwt.keyID)
+        }
+        guard held == key else {
+            // The key that verified it is gone or replaced: verify afresh (and fail if it must).
+            tokenCache.remove(token)
+            return nil
+        }
+        do {
+            try checkTimes(exp: session.jwt.expiresAt, iat: session.jwt.issuedAt, nbf: session.jwt.notBefore, now: now)
+            try checkSessionExpiry(session.expiresAt, now: now)
+        } catch {
+            if error.code != .notYetValid { tokenCache.remove(token) }  // only "not yet" can heal
+            throw error
+        }
+        return session
+    }
+
+    private func remember(_ token: String, _ session: VerifiedSession, key: RSAPublicKey) -> VerifiedSession {
+        tokenCache?.insert(token, session: session, key: key)
+        return session
     }
 
     /// Steps 1 and 2: size and structure, then the header.
@@ -216,13 +256,32 @@ public struct StytchJWTVerifier: Sendable {
         return error
     }
 
+    /// The JWT's time rules, in order: `exp`, `nbf`, `iat`, then the maximum token age.
+    private func checkTimes(exp: Double, iat: Double, nbf: Double, now: Double) throws(StytchJWTError) {
+        let leeway = configuration.leeway
+        if now >= exp + leeway { throw StytchJWTError(.expired, "exp has passed") }
+        if now + leeway < nbf { throw StytchJWTError(.notYetValid, "nbf is in the future") }
+        if now + leeway < iat { throw StytchJWTError(.notYetValid, "iat is in the future") }
+        // The age is never negative (a token issued "in the future" within the leeway is 0 s old),
+        // so a maximum age of 0 refuses every token, as documented.
+        if let maximumAge = configuration.maximumTokenAge, max(0, now - iat) >= maximumAge {
+            throw StytchJWTError(.tokenTooOld, "iat is older than the maximum token age")
+        }
+    }
+
+    /// The session's own expiry: a session past `expires_at` is expired even while its JWT is not.
+    private func checkSessionExpiry(_ expiresAt: RFC3339Timestamp, now: Double) throws(StytchJWTError) {
+        if now >= expiresAt.timeIntervalSince1970 + configuration.leeway {
+            throw StytchJWTError(.expired, "\(SessionClaim.name).expires_at has passed")
+        }
+    }
+
     private static let reservedClaims: Set<String> = [
         "iss", "sub", "aud", "exp", "nbf", "iat", "jti", SessionClaim.name, OrganizationClaim.name,
     ]
 
     private func checkClaims(_ payload: [String: JSONValue], kid: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
         let reader = ClaimReader(payload, path: "")
-        let leeway = configuration.leeway
 
         let issuer = try reader.requiredString("iss")
         guard acceptedIssuers.contains(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
@@ -247,22 +306,13 @@ public struct StytchJWTVerifier: Sendable {
         let issuedAt = try reader.requiredNumericDate("iat")
         let notBefore = try reader.requiredNumericDate("nbf")
 
-        if now >= expiresAt + leeway { throw StytchJWTError(.expired, "exp has passed") }
-        if now + leeway < notBefore { throw StytchJWTError(.notYetValid, "nbf is in the future") }
-        if now + leeway < issuedAt { throw StytchJWTError(.notYetValid, "iat is in the future") }
-        // The age is never negative (a token issued "in the future" within the leeway is 0 s old),
-        // so a maximum age of 0 refuses every token, as documented.
-        if let maximumAge = configuration.maximumTokenAge, max(0, now - issuedAt) >= maximumAge {
-            throw StytchJWTError(.tokenTooOld, "iat is older than the maximum token age")
-        }
+        try checkTimes(exp: expiresAt, iat: issuedAt, nbf: notBefore, now: now)
 
         guard let sessionJSON = payload[SessionClaim.name] else {
             throw StytchJWTError(.missingClaim, "\(SessionClaim.name) is missing")
         }
         let session = try SessionClaim(json: sessionJSON)
-        if now >= session.expiresAt.timeIntervalSince1970 + leeway {
-            throw StytchJWTError(.expired, "\(SessionClaim.name).expires_at has passed")
-        }
+        try checkSessionExpiry(session.expiresAt, now: now)
         guard let organizationJSON = payload[OrganizationClaim.name] else {
             throw StytchJWTError(.missingClaim, "\(OrganizationClaim.name) is missing")
         }

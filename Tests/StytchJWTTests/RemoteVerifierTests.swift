@@ -24,11 +24,11 @@ struct RemoteVerifierTests {
     static let token1 = token(kid: kid1, key: TestJWKS.keyA)
     static let token2 = token(kid: kid2, key: TestJWKS.keyB)
 
-    /// A cache over `server`'s JWKS at `path` (0.5 s timeout, manual clock) and a verifier over it
+    /// A cache over `server`'s JWKS at `path` (3 s timeout, manual clock) and a verifier over it
     /// whose token clock is TokenFactory's fixed instant.
     static func make(_ server: JWKSTestServer, path: String, clock: ManualClock = ManualClock()) throws -> (JWKSCache, StytchJWTVerifier) {
         let cache = JWKSCache(
-            fetcher: try StytchJWKSFetcher(url: server.url(path: path), timeout: 0.5),
+            fetcher: try StytchJWKSFetcher(url: server.url(path: path), timeout: 3),
             clock: clock.clock
         )
         let verifier = try StytchJWTVerifier(

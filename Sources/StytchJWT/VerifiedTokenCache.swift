@@ -1,0 +1,182 @@
+import Synchronization
+
+/// A bounded cache of tokens this verifier has already verified, so a token seen again costs no
+/// RSA operation and no parsing.
+///
+/// It is safe because nothing that can change is cached as a verdict:
+/// - a hit is the exact same token string (compared in full) verified by the same verifier
+///   (same project, issuers and key source);
+/// - every time rule (`exp`, `nbf`, `iat`, the maximum token age, the session's `expires_at`) is
+///   evaluated again at each hit, with the verifier's clock and leeway;
+/// - the key that verified the token must still be the one held for its `kid`: a key removed from
+///   the key set (or replaced) invalidates every entry it verified.
+///
+/// Memory is bounded by entry count and by bytes. Admission resists floods: eviction samples a few
+/// entries and removes the one used least (hit counts age by halving), so a flood of distinct
+/// tokens mostly evicts other flood tokens, not the working set.
+public final class VerifiedTokenCache: Sendable {
+    /// Bounds of the cache.
+    public struct Limits: Sendable, Hashable {
+        /// The most tokens held. Default 10,000.
+        public var maximumEntries: Int = 10_000
+        /// The most bytes held, estimated from token sizes. Default 16 MiB.
+        public var maximumBytes: Int = 16 << 20
+
+        /// The defaults listed on each setting.
+        public init(maximumEntries: Int = 10_000, maximumBytes: Int = 16 << 20) {
+            self.maximumEntries = maximumEntries
+            self.maximumBytes = maximumBytes
+        }
+    }
+
+    struct Entry {
+        let session: VerifiedSession
+        let key: RSAPublicKey
+        let bytes: Int
+        var hits: UInt32
+    }
+
+    /// One lock-protected part of the cache (a class: `Mutex` cannot be copied into an array).
+    final class ShardBox: Sendable {
+        let mutex = Mutex(Shard())
+    }
+
+    struct Shard {
+        var entries: [TokenKey: Entry] = [:]
+        var bytes = 0
+        var insertsSinceAging = 0
+        var statistics = Statistics()
+    }
+
+    /// Counters since the cache was made.
+    public struct Statistics: Sendable, Hashable {
+        /// Lookups that found the token.
+        public var hits = 0
+        /// Lookups that did not.
+        public var misses = 0
+        /// Entries removed to stay within the limits.
+        public var evictions = 0
+    }
+
+    /// The limits in force.
+    public let limits: Limits
+    private let shards: [ShardBox]
+    private let entriesPerShard: Int
+    private let bytesPerShard: Int
+    private static let shardCount = 16
+    private static let evictionSample = 5
+
+    /// A cache with `limits`.
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+        self.shards = (0..<Self.shardCount).map { _ in ShardBox() }
+        self.entriesPerShard = max(1, limits.maximumEntries / Self.shardCount)
+        self.bytesPerShard = max(1, limits.maximumBytes / Self.shardCount)
+    }
+
+    /// The number of tokens held now.
+    public var count: Int { shards.reduce(0) { $0 + $1.mutex.withLock { $0.entries.count } } }
+
+    /// Hits, misses and evictions so far.
+    public var statistics: Statistics {
+        shards.reduce(into: Statistics()) { total, shard in
+            let part = shard.mutex.withLock { $0.statistics }
+            total.hits += part.hits
+            total.misses += part.misses
+            total.evictions += part.evictions
+        }
+    }
+
+    /// Empties the cache.
+    public func removeAll() {
+        for shard in shards { shard.mutex.withLock { $0 = Shard() } }
+    }
+
+    /// The cached session for exactly `token`, with the key that verified it.
+    func lookup(_ token: String) -> (session: VerifiedSession, key: RSAPublicKey)? {
+        let key = TokenKey(token)
+        return shards[key.shard(Self.shardCount)].mutex.withLock { shard in
+            guard var entry = shard.entries[key] else {
+                shard.statistics.misses += 1
+                return nil
+            }
+            shard.statistics.hits += 1
+            entry.hits &+= entry.hits == .max ? 0 : 1
+            shard.entries[key] = entry
+            return (entry.session, entry.key)
+        }
+    }
+
+    /// Forgets `token` (its key is gone, or it no longer passes a time rule that cannot heal).
+    func remove(_ token: String) {
+        let key = TokenKey(token)
+        shards[key.shard(Self.shardCount)].mutex.withLock { shard in
+            if let entry = shard.entries.removeValue(forKey: key) { shard.bytes -= entry.bytes }
+        }
+    }
+
+    /// Remembers a token that just verified.
+    func insert(_ token: String, session: VerifiedSession, key publicKey: RSAPublicKey) {
+        let key = TokenKey(token)
+        // Token text, the session's strings and arrays, and dictionary overhead, roughly.
+        let bytes = token.utf8.count * 3 + 512
+        guard bytes <= bytesPerShard else { return }
+        let entriesPerShard = self.entriesPerShard
+        let bytesPerShard = self.bytesPerShard
+        shards[key.shard(Self.shardCount)].mutex.withLock { shard in
+            if let old = shard.entries.removeValue(forKey: key) { shard.bytes -= old.bytes }
+            while !shard.entries.isEmpty, shard.entries.count >= entriesPerShard || shard.bytes + bytes > bytesPerShard {
+                Self.evictOne(from: &shard)
+            }
+            shard.entries[key] = Entry(session: session, key: publicKey, bytes: bytes, hits: 0)
+            shard.bytes += bytes
+            shard.insertsSinceAging += 1
+            if shard.insertsSinceAging >= entriesPerShard {
+                // Age hit counts so a working set that went cold can be evicted in turn.
+                shard.insertsSinceAging = 0
+                for index in shard.entries.indices { shard.entries.values[index].hits /= 2 }
+            }
+        }
+    }
+
+    /// Removes the least-used of a few randomly sampled entries.
+    private static func evictOne(from shard: inout Shard) {
+        var victim: (key: TokenKey, hits: UInt32)?
+        for _ in 0..<evictionSample {
+            guard let candidate = shard.entries.randomElement() else { break }
+            if victim == nil || candidate.value.hits < victim!.hits { victim = (candidate.key, candidate.value.hits) }
+        }
+        if let victim, let removed = shard.entries.removeValue(forKey: victim.key) {
+            shard.bytes -= removed.bytes
+            shard.statistics.evictions += 1
+        }
+    }
+}
+
+/// A token as a dictionary key: hashed by its last bytes (the signature's, uniformly random for a
+/// token that verified) and its length, compared in full.
+struct TokenKey: Hashable {
+    let token: String
+
+    init(_ token: String) { self.token = token }
+
+    func hash(into hasher: inout Hasher) {
+        var copy = token
+        copy.withUTF8 { bytes in
+            hasher.combine(bytes.count)
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(32))))
+        }
+    }
+
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.token == rhs.token }
+
+    /// Which shard holds the key: a mix of a few bytes near the end of the token.
+    func shard(_ count: Int) -> Int {
+        var copy = token
+        return copy.withUTF8 { bytes in
+            var mix = UInt32(bytes.count)
+            for byte in bytes.suffix(24) { mix = mix &* 31 &+ UInt32(byte) }
+            return Int(mix % UInt32(count))
+        }
+    }
+}
