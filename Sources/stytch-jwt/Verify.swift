@@ -1,5 +1,7 @@
 import ArgumentParser
+import Dispatch
 import Foundation
+import Synchronization
 import StytchJWT
 
 struct Verify: AsyncParsableCommand {
@@ -48,11 +50,25 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Print one JSON object on standard output.")
     var json = false
 
+    @Flag(help: "Verify many tokens, one per line (--token-file PATH, or standard input), writing one JSON object per line in input order.")
+    var batch = false
+
+    @Option(help: ArgumentHelp("With --batch: how many threads verify (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
+
     func validate() throws {
-        let inputs = [token != nil, tokenFile != nil, response != nil].filter { $0 }.count
-        guard inputs == 1 else {
-            throw ValidationError("give exactly one input: TOKEN, --token-file or --response")
+        if batch {
+            guard token == nil, response == nil else {
+                throw ValidationError("--batch reads tokens from --token-file or standard input, not TOKEN or --response")
+            }
+        } else {
+            let inputs = [token != nil, tokenFile != nil, response != nil].filter { $0 }.count
+            guard inputs == 1 else {
+                throw ValidationError("give exactly one input: TOKEN, --token-file or --response")
+            }
+            guard jobs == nil else { throw ValidationError("--jobs goes with --batch") }
         }
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be between 1 and 1024") }
         if let now, !now.isFinite { throw ValidationError("--now must be a finite number of seconds") }
         guard leeway >= 0, leeway.isFinite else { throw ValidationError("--leeway must be 0 or more") }
         if let maxTokenAge, !(maxTokenAge >= 0 && maxTokenAge.isFinite) {
@@ -82,23 +98,10 @@ struct Verify: AsyncParsableCommand {
     }
 
     private func execute() async throws -> ExitStatus {
+        if batch { return try await executeBatch() }
         // Read the input first: an unreadable input is a usage error whatever the keys.
         let input = try readInput()
-        let keys = try await keySelection.load().keys
-        let fixedNow = now
-        let configuration = StytchJWTVerifier.Configuration(
-            projectID: projectID,
-            baseURL: baseURL,
-            leeway: leeway,
-            maximumTokenAge: maxTokenAge,
-            clock: { fixedNow.map { Date(timeIntervalSince1970: $0) } ?? Date() }
-        )
-        let verifier: StytchJWTVerifier
-        do {
-            verifier = try StytchJWTVerifier(configuration: configuration, keys: keys)
-        } catch {
-            throw CommandFailure(status: .usage, message: error.message)
-        }
+        let verifier = try await makeVerifier()
 
         do {
             switch input {
@@ -114,6 +117,61 @@ struct Verify: AsyncParsableCommand {
             }
         } catch {
             return report(error)
+        }
+    }
+
+    private func makeVerifier() async throws -> StytchJWTVerifier {
+        let keys = try await keySelection.load().keys
+        guard !keys.isEmpty else {
+            throw CommandFailure(status: .keysUnavailable, message: "keys unavailable: the JWKS has no usable key")
+        }
+        let fixedNow = now
+        let configuration = StytchJWTVerifier.Configuration(
+            projectID: projectID,
+            baseURL: baseURL,
+            leeway: leeway,
+            maximumTokenAge: maxTokenAge,
+            clock: { fixedNow.map { Date(timeIntervalSince1970: $0) } ?? Date() }
+        )
+        do {
+            return try StytchJWTVerifier(configuration: configuration, keys: keys)
+        } catch {
+            throw CommandFailure(status: .usage, message: error.message)
+        }
+    }
+
+    /// `--batch`: every line a token, every output line the `--json` object for it, in input order.
+    private func executeBatch() async throws -> ExitStatus {
+        let verifier = try await makeVerifier()
+        let lines = try BatchInput(path: tokenFile ?? "-")
+        let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        var allVerified = true
+        // Chunks keep memory flat for large logs and let output start early; order is kept.
+        while let chunk = try lines.next(maximumCount: 4_096) {
+            let results = BatchResults(count: chunk.count)
+            DispatchQueue.concurrentPerform(iterations: min(jobs, chunk.count)) { worker in
+                var index = worker
+                while index < chunk.count {
+                    results.set(index, Self.verifyLine(chunk[index], with: verifier))
+                    index += jobs
+                }
+            }
+            var output = ""
+            for (line, verified) in results.values {
+                output += line
+                output += "\n"
+                allVerified = allVerified && verified
+            }
+            FileHandle.standardOutput.write(Data(output.utf8))
+        }
+        return allVerified ? .verified : .rejected
+    }
+
+    private static func verifyLine(_ token: String, with verifier: StytchJWTVerifier) -> (String, Bool) {
+        do {
+            return (Output.json(try verifier.verify(sessionJWT: token)), true)
+        } catch {
+            return (Output.json(error), false)
         }
     }
 
@@ -196,4 +254,64 @@ struct Verify: AsyncParsableCommand {
         }
         return .rejected
     }
+}
+
+/// Lines of a token log, read in chunks (`-` is standard input). Each line is one token; surrounding
+/// whitespace (a CR before the LF) is ignored; a final newline does not make an extra empty token.
+final class BatchInput {
+    private let handle: FileHandle
+    private var buffer = [UInt8]()
+    private var atEnd = false
+
+    init(path: String) throws {
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else if let file = FileHandle(forReadingAtPath: path) {
+            handle = file
+        } else {
+            throw CommandFailure(status: .usage, message: "--token-file: cannot open the file")
+        }
+    }
+
+    /// Up to `maximumCount` more lines, or nil at the end of the input.
+    func next(maximumCount: Int) throws -> [String]? {
+        var lines: [String] = []
+        while lines.count < maximumCount {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                lines.append(Self.line(buffer[..<newline]))
+                buffer.removeSubrange(...newline)
+                continue
+            }
+            if atEnd {
+                if !buffer.isEmpty {
+                    lines.append(Self.line(buffer[...]))
+                    buffer.removeAll()
+                }
+                break
+            }
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: 1 << 20)
+            } catch {
+                throw CommandFailure(status: .usage, message: "--token-file: cannot read the input")
+            }
+            if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { atEnd = true }
+        }
+        return lines.isEmpty ? nil : lines
+    }
+
+    private static func line(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Results written by many threads, each to its own index.
+final class BatchResults: Sendable {
+    private let storage: Mutex<[(String, Bool)]>
+
+    init(count: Int) { storage = Mutex(Array(repeating: ("", false), count: count)) }
+
+    func set(_ index: Int, _ value: (String, Bool)) { storage.withLock { $0[index] = value } }
+
+    var values: [(String, Bool)] { storage.withLock { $0 } }
 }
