@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Fetches a JWKS over HTTPS with AsyncHTTPClient: Stytch's B2B endpoint for a project, or any URL.
 ///
@@ -182,6 +183,27 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         switch String(describing: type(of: error)) {
         case "NIOConnectionError", "SocketAddressError": return "could not connect"
         default: return "transport error"
+        }
+    }
+}
+
+extension JWKSCache {
+    private static let shared = Mutex<[String: JWKSCache]>([:])
+
+    /// The process-wide cache of Stytch's B2B keys for one (base URL, project ID): every verifier
+    /// built for that project shares it, and so shares its fetches, cooldown and backoff. Built
+    /// with default settings on first use.
+    ///
+    /// - Throws: ``StytchJWTError`` `malformed` when no JWKS URL can be derived (see
+    ///   ``StytchJWKSFetcher/jwksURL(projectID:baseURL:)``).
+    public static func stytch(projectID: String, baseURL: String? = nil) throws(StytchJWTError) -> JWKSCache {
+        let url = try StytchJWKSFetcher.jwksURL(projectID: projectID, baseURL: baseURL)
+        let fetcher = try StytchJWKSFetcher(url: url)
+        return shared.withLock { caches in
+            if let cache = caches[url] { return cache }
+            let cache = JWKSCache(fetcher: fetcher, label: projectID)
+            caches[url] = cache
+            return cache
         }
     }
 }

@@ -90,15 +90,15 @@ public struct StytchJWTVerifier: Sendable {
 
     /// Creates a verifier that fetches the project's keys from Stytch's B2B JWKS endpoint
     /// (`https://test.stytch.com` or `https://api.stytch.com` by the project ID's prefix, or
-    /// `configuration.baseURL`), through a new ``JWKSCache`` with default settings.
+    /// `configuration.baseURL`), through the process-wide ``JWKSCache`` for that project
+    /// (``JWKSCache/stytch(projectID:baseURL:)``), so every verifier of a project shares one cache.
     ///
     /// ```swift
     /// let verifier = try StytchJWTVerifier(configuration: .init(projectID: "project-live-…"))
     /// let session = try await verifier.verify(sessionJWT: token)
     /// ```
     public init(configuration: Configuration, logger: Logger? = nil) throws(StytchJWTError) {
-        let fetcher = try StytchJWKSFetcher(projectID: configuration.projectID, baseURL: configuration.baseURL)
-        let cache = JWKSCache(fetcher: fetcher, logger: logger)
+        let cache = try JWKSCache.stytch(projectID: configuration.projectID, baseURL: configuration.baseURL)
         try self.init(configuration: configuration, keySource: .cache(cache), logger: logger)
     }
 

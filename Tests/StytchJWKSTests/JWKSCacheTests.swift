@@ -770,3 +770,19 @@ final class LogCapture: Sendable {
         }
     }
 }
+
+@Suite("Shared Stytch caches")
+struct SharedStytchCacheTests {
+    @Test("one cache per (base URL, project ID), shared by every caller")
+    func shared() throws {
+        let a = try JWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111")
+        let b = try JWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111")
+        let other = try JWKSCache.stytch(projectID: "project-test-22222222-2222-4222-8222-222222222222")
+        let custom = try JWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111", baseURL: "https://login.example.com")
+        #expect(a === b)
+        #expect(a !== other)
+        #expect(a !== custom)
+        #expect(a.hasRemoteSource)
+        #expect(throws: StytchJWTError.self) { try JWKSCache.stytch(projectID: "project-other-1") }
+    }
+}
