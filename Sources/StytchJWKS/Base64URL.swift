@@ -13,28 +13,46 @@ package enum Base64URL {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Decodes `input`, or returns nil if it is not canonical unpadded base64url.
-    package static func decode(_ input: some Collection<UInt8>) -> [UInt8]? {
+    ///
+    /// Concrete (not generic) so that callers in other modules get the specialised loop.
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
         if count % 4 == 1 { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(count * 3 / 4)
-        let table = decodeTable
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in input {
-            let value = table[Int(byte)]
-            if value == invalid { return nil }
-            accumulator = (accumulator << 6) | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
+        return decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
+            var output = [UInt8](repeating: 0, count: count * 3 / 4)
+            var written = 0
+            var accumulator: UInt32 = 0
+            var bits: UInt32 = 0
+            let valid = output.withUnsafeMutableBufferPointer { out -> Bool in
+                for byte in input {
+                    let value = table[Int(byte)]
+                    if value == invalid { return false }
+                    accumulator = (accumulator << 6) | UInt32(value)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        out[written] = UInt8(truncatingIfNeeded: accumulator >> bits)
+                        written += 1
+                        accumulator &= (1 << bits) - 1
+                    }
+                }
+                // Whatever is left over must be zero bits: otherwise two encodings would decode alike.
+                return accumulator == 0
             }
+            guard valid else { return nil }
+            output.removeLast(output.count - written)
+            return output
         }
-        // Whatever is left over must be zero bits: otherwise two encodings would decode alike.
-        if accumulator != 0 { return nil }
-        return output
+    }
+
+    /// Decodes a slice of bytes, or returns nil if it is not canonical unpadded base64url.
+    package static func decode(_ input: ArraySlice<UInt8>) -> [UInt8]? {
+        input.withUnsafeBufferPointer { decode($0) }
+    }
+
+    /// Decodes bytes, or returns nil if they are not canonical unpadded base64url.
+    package static func decode(_ input: [UInt8]) -> [UInt8]? {
+        input.withUnsafeBufferPointer { decode($0) }
     }
 
     /// Decodes a string, or returns nil if it is not canonical unpadded base64url.

@@ -155,6 +155,12 @@ extension JSONValue: Codable {
 
     private static func writeString(_ string: String, to output: inout String) {
         output += "\""
+        // Fast path: nothing to escape (the common case for identifiers and timestamps).
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            output += string
+            output += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -34,6 +34,8 @@ public final class VerifiedTokenCache: Sendable {
         let key: RSAPublicKey
         let bytes: Int
         var hits: UInt32
+        /// The entry's position in ``Shard/slots``.
+        var slot: Int
     }
 
     /// One lock-protected part of the cache (a class: `Mutex` cannot be copied into an array).
@@ -43,6 +45,8 @@ public final class VerifiedTokenCache: Sendable {
 
     struct Shard {
         var entries: [TokenKey: Entry] = [:]
+        /// Every key, in no particular order: O(1) random sampling for eviction.
+        var slots: [TokenKey] = []
         var bytes = 0
         var insertsSinceAging = 0
         var statistics = Statistics()
@@ -110,9 +114,19 @@ public final class VerifiedTokenCache: Sendable {
     /// Forgets `token` (its key is gone, or it no longer passes a time rule that cannot heal).
     func remove(_ token: String) {
         let key = TokenKey(token)
-        shards[key.shard(Self.shardCount)].mutex.withLock { shard in
-            if let entry = shard.entries.removeValue(forKey: key) { shard.bytes -= entry.bytes }
+        shards[key.shard(Self.shardCount)].mutex.withLock { shard in _ = Self.remove(key, from: &shard) }
+    }
+
+    /// Removes `key` from `shard` (entries, slots and byte count); returns whether it was there.
+    private static func remove(_ key: TokenKey, from shard: inout Shard) -> Bool {
+        guard let entry = shard.entries.removeValue(forKey: key) else { return false }
+        shard.bytes -= entry.bytes
+        let last = shard.slots.removeLast()
+        if entry.slot < shard.slots.count {
+            shard.slots[entry.slot] = last
+            shard.entries[last]?.slot = entry.slot
         }
+        return true
     }
 
     /// Remembers a token that just verified.
@@ -124,11 +138,12 @@ public final class VerifiedTokenCache: Sendable {
         let entriesPerShard = self.entriesPerShard
         let bytesPerShard = self.bytesPerShard
         shards[key.shard(Self.shardCount)].mutex.withLock { shard in
-            if let old = shard.entries.removeValue(forKey: key) { shard.bytes -= old.bytes }
+            _ = Self.remove(key, from: &shard)
             while !shard.entries.isEmpty, shard.entries.count >= entriesPerShard || shard.bytes + bytes > bytesPerShard {
                 Self.evictOne(from: &shard)
             }
-            shard.entries[key] = Entry(session: session, key: publicKey, bytes: bytes, hits: 0)
+            shard.entries[key] = Entry(session: session, key: publicKey, bytes: bytes, hits: 0, slot: shard.slots.count)
+            shard.slots.append(key)
             shard.bytes += bytes
             shard.insertsSinceAging += 1
             if shard.insertsSinceAging >= entriesPerShard {
@@ -143,13 +158,10 @@ public final class VerifiedTokenCache: Sendable {
     private static func evictOne(from shard: inout Shard) {
         var victim: (key: TokenKey, hits: UInt32)?
         for _ in 0..<evictionSample {
-            guard let candidate = shard.entries.randomElement() else { break }
-            if victim == nil || candidate.value.hits < victim!.hits { victim = (candidate.key, candidate.value.hits) }
+            guard let key = shard.slots.randomElement(), let hits = shard.entries[key]?.hits else { break }
+            if victim == nil || hits < victim!.hits { victim = (key, hits) }
         }
-        if let victim, let removed = shard.entries.removeValue(forKey: victim.key) {
-            shard.bytes -= removed.bytes
-            shard.statistics.evictions += 1
-        }
+        if let victim, remove(victim.key, from: &shard) { shard.statistics.evictions += 1 }
     }
 }
 

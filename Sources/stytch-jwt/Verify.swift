@@ -261,6 +261,8 @@ struct Verify: AsyncParsableCommand {
 final class BatchInput {
     private let handle: FileHandle
     private var buffer = [UInt8]()
+    /// Where the unread part of `buffer` starts.
+    private var start = 0
     private var atEnd = false
 
     init(path: String) throws {
@@ -276,19 +278,22 @@ final class BatchInput {
     /// Up to `maximumCount` more lines, or nil at the end of the input.
     func next(maximumCount: Int) throws -> [String]? {
         var lines: [String] = []
+        lines.reserveCapacity(maximumCount)
         while lines.count < maximumCount {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                lines.append(Self.line(buffer[..<newline]))
-                buffer.removeSubrange(...newline)
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                lines.append(Self.line(buffer[start..<newline]))
+                start = newline + 1
                 continue
             }
             if atEnd {
-                if !buffer.isEmpty {
-                    lines.append(Self.line(buffer[...]))
-                    buffer.removeAll()
-                }
+                if start < buffer.count { lines.append(Self.line(buffer[start...])) }
+                buffer.removeAll()
+                start = 0
                 break
             }
+            // Drop what has been read, then refill.
+            buffer.removeFirst(start)
+            start = 0
             let chunk: Data?
             do {
                 chunk = try handle.read(upToCount: 1 << 20)
@@ -300,8 +305,12 @@ final class BatchInput {
         return lines.isEmpty ? nil : lines
     }
 
+    /// The line without surrounding ASCII whitespace (a CR before the LF, stray spaces).
     private static func line(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var slice = bytes
+        while let first = slice.first, first == 0x20 || first == 0x09 || first == 0x0D { slice.removeFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 || last == 0x0D { slice.removeLast() }
+        return String(decoding: slice, as: UTF8.self)
     }
 }
 
