@@ -33,8 +33,7 @@ public final class VerifiedTokenCache: Sendable {
         let session: VerifiedSession
         let key: RSAPublicKey
         let bytes: Int
-        var hits: UInt32
-        /// The entry's position in ``Shard/slots``.
+        /// The entry's position in ``Shard/slots`` and ``Shard/hits``.
         var slot: Int
     }
 
@@ -47,6 +46,8 @@ public final class VerifiedTokenCache: Sendable {
         var entries: [TokenKey: Entry] = [:]
         /// Every key, in no particular order: O(1) random sampling for eviction.
         var slots: [TokenKey] = []
+        /// Use counts, parallel to `slots` (kept apart so sampling copies no session).
+        var hits: [UInt32] = []
         var bytes = 0
         var insertsSinceAging = 0
         var statistics = Statistics()
@@ -100,13 +101,12 @@ public final class VerifiedTokenCache: Sendable {
     func lookup(_ token: String) -> (session: VerifiedSession, key: RSAPublicKey)? {
         let key = TokenKey(token)
         return shards[key.shard(Self.shardCount)].mutex.withLock { shard in
-            guard var entry = shard.entries[key] else {
+            guard let entry = shard.entries[key] else {
                 shard.statistics.misses += 1
                 return nil
             }
             shard.statistics.hits += 1
-            entry.hits &+= entry.hits == .max ? 0 : 1
-            shard.entries[key] = entry
+            if shard.hits[entry.slot] < .max { shard.hits[entry.slot] += 1 }
             return (entry.session, entry.key)
         }
     }
@@ -122,8 +122,10 @@ public final class VerifiedTokenCache: Sendable {
         guard let entry = shard.entries.removeValue(forKey: key) else { return false }
         shard.bytes -= entry.bytes
         let last = shard.slots.removeLast()
+        let lastHits = shard.hits.removeLast()
         if entry.slot < shard.slots.count {
             shard.slots[entry.slot] = last
+            shard.hits[entry.slot] = lastHits
             shard.entries[last]?.slot = entry.slot
         }
         return true
@@ -142,26 +144,28 @@ public final class VerifiedTokenCache: Sendable {
             while !shard.entries.isEmpty, shard.entries.count >= entriesPerShard || shard.bytes + bytes > bytesPerShard {
                 Self.evictOne(from: &shard)
             }
-            shard.entries[key] = Entry(session: session, key: publicKey, bytes: bytes, hits: 0, slot: shard.slots.count)
+            shard.entries[key] = Entry(session: session, key: publicKey, bytes: bytes, slot: shard.slots.count)
             shard.slots.append(key)
+            shard.hits.append(0)
             shard.bytes += bytes
             shard.insertsSinceAging += 1
             if shard.insertsSinceAging >= entriesPerShard {
                 // Age hit counts so a working set that went cold can be evicted in turn.
                 shard.insertsSinceAging = 0
-                for index in shard.entries.indices { shard.entries.values[index].hits /= 2 }
+                for index in shard.hits.indices { shard.hits[index] /= 2 }
             }
         }
     }
 
     /// Removes the least-used of a few randomly sampled entries.
     private static func evictOne(from shard: inout Shard) {
-        var victim: (key: TokenKey, hits: UInt32)?
-        for _ in 0..<evictionSample {
-            guard let key = shard.slots.randomElement(), let hits = shard.entries[key]?.hits else { break }
-            if victim == nil || hits < victim!.hits { victim = (key, hits) }
+        guard !shard.slots.isEmpty else { return }
+        var victim = Int.random(in: shard.slots.indices)
+        for _ in 1..<evictionSample {
+            let candidate = Int.random(in: shard.slots.indices)
+            if shard.hits[candidate] < shard.hits[victim] { victim = candidate }
         }
-        if let victim, remove(victim.key, from: &shard) { shard.statistics.evictions += 1 }
+        if remove(shard.slots[victim], from: &shard) { shard.statistics.evictions += 1 }
     }
 }
 
