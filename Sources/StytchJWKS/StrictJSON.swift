@@ -186,17 +186,21 @@ package struct StrictJSON {
     private mutating func parseString() throws(Failure) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes. Control characters are refused; UTF-8 is validated at the end.
+        var isASCII = true
+        // Fast path: no escapes. Control characters are refused; UTF-8 is validated at the end,
+        // unless every byte was ASCII (always valid, and by far the common case in a JWT).
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if isASCII { return String(decoding: slice, as: UTF8.self) }
                 guard let string = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8 }
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw .unexpectedByte(offset: index) }
+            if byte >= 0x80 { isASCII = false }
             index += 1
         }
         guard index < bytes.count else { throw .unexpectedEnd }

@@ -318,8 +318,9 @@ public struct StytchJWTVerifier: Sendable {
         }
         let organization = try OrganizationClaim(json: organizationJSON)
 
-        var custom = payload
-        for name in Self.reservedClaims { custom[name] = nil }
+        // One pass that copies only the custom members (most payloads have one or two).
+        var custom: [String: JSONValue] = [:]
+        for (name, value) in payload where !Self.reservedClaims.contains(name) { custom[name] = value }
 
         return VerifiedSession(
             memberID: subject,
