@@ -151,3 +151,33 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzzing (Tests/fuzz.sh; README "Limits and hardening"): the entry points, one thin executable per
+// libFuzzer target, and the suite that replays the committed corpus (Tests/FuzzCorpus) in every
+// `swift test`. The ordinary build replays inputs; only the fuzzing build (`-sanitize=fuzzer,address
+// -D FUZZING`, its own scratch path .build-fuzz) links libFuzzer.
+package.targets += [
+    .target(
+        name: "StytchFuzzing",
+        dependencies: ["StytchJWT"],
+        swiftSettings: strictSettings
+    ),
+] + ["token", "jwks", "response", "claims"].map { name in
+    .executableTarget(
+        name: "stytch-jwt-fuzz-\(name)",
+        dependencies: ["StytchFuzzing"],
+        swiftSettings: strictSettings
+    )
+} + [
+    // Memory-growth and leak driver for the EVP_PKEY / EVP_MD_CTX lifetimes (Tests/memcheck.sh).
+    .executableTarget(
+        name: "stytch-jwt-memcheck",
+        dependencies: ["StytchFuzzing"],
+        swiftSettings: strictSettings
+    ),
+    .testTarget(
+        name: "StytchFuzzingTests",
+        dependencies: ["StytchFuzzing", "StytchJWT"],
+        swiftSettings: strictSettings
+    ),
+]
