@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// A bounded cache of tokens this verifier has already verified, so a token seen again costs no
 /// RSA operation and no parsing.
@@ -37,9 +37,20 @@ public final class VerifiedTokenCache: Sendable {
         var slot: Int
     }
 
-    /// One lock-protected part of the cache (a class: `Mutex` cannot be copied into an array).
-    final class ShardBox: Sendable {
-        let mutex = Mutex(Shard())
+    /// One lock-protected part of the cache.
+    ///
+    /// A pthread mutex (`NSLock`) rather than `Synchronization.Mutex`: ThreadSanitizer understands
+    /// pthread locking, while the stdlib's futex-based `Mutex` is invisible to it and reads as a
+    /// race. `@unchecked Sendable` is safe: `shard` is only touched inside `withLock`.
+    final class ShardBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var shard = Shard()
+
+        func withLock<Result>(_ body: (inout Shard) throws -> Result) rethrows -> Result {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body(&shard)
+        }
     }
 
     struct Shard {
@@ -80,12 +91,12 @@ public final class VerifiedTokenCache: Sendable {
     }
 
     /// The number of tokens held now.
-    public var count: Int { shards.reduce(0) { $0 + $1.mutex.withLock { $0.entries.count } } }
+    public var count: Int { shards.reduce(0) { $0 + $1.withLock { $0.entries.count } } }
 
     /// Hits, misses and evictions so far.
     public var statistics: Statistics {
         shards.reduce(into: Statistics()) { total, shard in
-            let part = shard.mutex.withLock { $0.statistics }
+            let part = shard.withLock { $0.statistics }
             total.hits += part.hits
             total.misses += part.misses
             total.evictions += part.evictions
@@ -94,13 +105,13 @@ public final class VerifiedTokenCache: Sendable {
 
     /// Empties the cache.
     public func removeAll() {
-        for shard in shards { shard.mutex.withLock { $0 = Shard() } }
+        for shard in shards { shard.withLock { $0 = Shard() } }
     }
 
     /// The cached session for exactly `token`, with the key that verified it.
     func lookup(_ token: String) -> (session: VerifiedSession, key: RSAPublicKey)? {
         let key = TokenKey(token)
-        return shards[key.shard(Self.shardCount)].mutex.withLock { shard in
+        return shards[key.shard(Self.shardCount)].withLock { shard in
             guard let entry = shard.entries[key] else {
                 shard.statistics.misses += 1
                 return nil
@@ -114,7 +125,7 @@ public final class VerifiedTokenCache: Sendable {
     /// Forgets `token` (its key is gone, or it no longer passes a time rule that cannot heal).
     func remove(_ token: String) {
         let key = TokenKey(token)
-        shards[key.shard(Self.shardCount)].mutex.withLock { shard in _ = Self.remove(key, from: &shard) }
+        shards[key.shard(Self.shardCount)].withLock { shard in _ = Self.remove(key, from: &shard) }
     }
 
     /// Removes `key` from `shard` (entries, slots and byte count); returns whether it was there.
@@ -139,7 +150,7 @@ public final class VerifiedTokenCache: Sendable {
         guard bytes <= bytesPerShard else { return }
         let entriesPerShard = self.entriesPerShard
         let bytesPerShard = self.bytesPerShard
-        shards[key.shard(Self.shardCount)].mutex.withLock { shard in
+        shards[key.shard(Self.shardCount)].withLock { shard in
             _ = Self.remove(key, from: &shard)
             while !shard.entries.isEmpty, shard.entries.count >= entriesPerShard || shard.bytes + bytes > bytesPerShard {
                 Self.evictOne(from: &shard)
