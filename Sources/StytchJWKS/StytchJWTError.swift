@@ -90,11 +90,21 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
     public let code: Code
     /// A human explanation naming the claim or field; safe to log.
     public let message: String
+    /// What Stytch's API answered, for code `stytch_api_error` (nil for every other code).
+    public let apiFailure: StytchAPIFailure?
 
     /// Creates an error. Keep `message` free of tokens, keys and secrets.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+        self.apiFailure = nil
+    }
+
+    /// Creates a `stytch_api_error` carrying what the API answered.
+    public init(apiFailure: StytchAPIFailure, _ message: String) {
+        self.code = .stytchAPIError
+        self.message = message
+        self.apiFailure = apiFailure
     }
 
     public var description: String { "\(code): \(message)" }
@@ -102,4 +112,31 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
     /// Errors are equal when their codes are: tests and callers match on the stable code.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+/// What a failed call to Stytch's API answered: the fields of Stytch's error body, or, when no
+/// HTTP answer came (timeout, connection refused), a nil ``statusCode``.
+///
+/// None of these fields ever holds the project secret or a session token; `errorMessage` is
+/// Stytch's own text and is kept here rather than in ``StytchJWTError/message``.
+public struct StytchAPIFailure: Sendable, Hashable {
+    /// The HTTP status (Stytch repeats it as `status_code`); nil when no answer arrived.
+    public let statusCode: Int?
+    /// Stytch's `request_id`, for support tickets.
+    public let requestID: String?
+    /// Stytch's `error_type`, e.g. `session_not_found`, `unauthorized_credentials`, `too_many_requests`.
+    public let errorType: String?
+    /// Stytch's `error_message`.
+    public let errorMessage: String?
+    /// Stytch's `error_url`, a documentation link.
+    public let errorURL: String?
+
+    /// Records what the API answered.
+    public init(statusCode: Int?, requestID: String? = nil, errorType: String? = nil, errorMessage: String? = nil, errorURL: String? = nil) {
+        self.statusCode = statusCode
+        self.requestID = requestID
+        self.errorType = errorType
+        self.errorMessage = errorMessage
+        self.errorURL = errorURL
+    }
 }

@@ -187,18 +187,28 @@ extension StytchJWTVerifier {
     private static func crossCheck(
         _ session: VerifiedSession, response: B2BAuthenticateResponse, memberSession: B2BMemberSession
     ) throws(StytchJWTError) {
+        try crossCheck(session, memberID: response.memberID, organizationID: response.organizationID,
+                       member: response.member, organization: response.organization, memberSession: memberSession)
+    }
+
+    /// SPEC §5's cross-check of a verified JWT against the response that carried it; also used for
+    /// the sessions/authenticate response (which has no top-level member or organization ID).
+    static func crossCheck(
+        _ session: VerifiedSession, memberID: String?, organizationID: String?,
+        member: B2BMember, organization: B2BOrganization, memberSession: B2BMemberSession
+    ) throws(StytchJWTError) {
         func require(_ agrees: Bool, _ field: String, _ claim: String) throws(StytchJWTError) {
             guard agrees else { throw StytchJWTError(.sessionMismatch, "\(field) does not match the JWT's \(claim)") }
         }
-        try require(response.memberID == session.memberID, "member_id", "sub")
+        if let memberID { try require(memberID == session.memberID, "member_id", "sub") }
         try require(memberSession.memberID == session.memberID, "member_session.member_id", "sub")
-        try require(response.member.memberID == session.memberID, "member.member_id", "sub")
+        try require(member.memberID == session.memberID, "member.member_id", "sub")
         try require(memberSession.memberSessionID == session.memberSessionID, "member_session.member_session_id", "session id")
-        try require(response.organizationID == session.organizationID, "organization_id", "organization_id")
+        if let organizationID { try require(organizationID == session.organizationID, "organization_id", "organization_id") }
         try require(memberSession.organizationID == session.organizationID, "member_session.organization_id", "organization_id")
-        try require(response.organization.organizationID == session.organizationID, "organization.organization_id", "organization_id")
+        try require(organization.organizationID == session.organizationID, "organization.organization_id", "organization_id")
         if let slug = session.organizationSlug {
-            try require(response.organization.organizationSlug == slug, "organization.organization_slug", "organization slug")
+            try require(organization.organizationSlug == slug, "organization.organization_slug", "organization slug")
             if let sessionSlug = memberSession.organizationSlug {
                 try require(sessionSlug == slug, "member_session.organization_slug", "organization slug")
             }

@@ -60,6 +60,112 @@ public enum StytchHTTPAuthentication {
         return nil
     }
 
+    /// The `Set-Cookie` a middleware sends with a session JWT refreshed through Stytch's API.
+    ///
+    /// Defaults are strict: `Path=/`, `Secure`, `HttpOnly`, `SameSite=Lax`, and a `Max-Age` that
+    /// ends with the session. Turn `httpOnly` off only if browser code (Stytch's frontend SDK) must
+    /// read the cookie.
+    ///
+    /// ```swift
+    /// let cookie = try StytchHTTPAuthentication.SessionCookie(domain: "example.com", sameSite: .strict)
+    /// ```
+    public struct SessionCookie: Sendable, Hashable {
+        /// The `SameSite` attribute.
+        public enum SameSite: String, Sendable, Hashable {
+            case strict = "Strict", lax = "Lax", none = "None"
+        }
+
+        /// How long the browser keeps the cookie.
+        public enum Lifetime: Sendable, Hashable {
+            /// Until the session's `expires_at` (`Max-Age`).
+            case sessionExpiry
+            /// Until the browser closes (no `Max-Age`).
+            case browserSession
+            /// A fixed `Max-Age`, in seconds.
+            case maxAge(Int)
+        }
+
+        /// The cookie's name; default `stytch_session_jwt`, where the middleware also reads it.
+        public let name: String
+        /// The `Domain` attribute; nil for a host-only cookie.
+        public let domain: String?
+        /// The `Path` attribute; default `/`.
+        public let path: String?
+        /// `Secure`; default on (always on with `SameSite=None`, which browsers require).
+        public let secure: Bool
+        /// `HttpOnly`; default on.
+        public let httpOnly: Bool
+        /// `SameSite`; default `Lax`.
+        public let sameSite: SameSite?
+        /// The lifetime; default until the session expires.
+        public let lifetime: Lifetime
+
+        /// Cookie attributes; `name`, `domain` and `path` may not hold separators or control characters.
+        ///
+        /// - Throws: ``StytchJWTError`` `malformed` for a name, domain or path a cookie cannot carry.
+        public init(
+            name: String = StytchHTTPAuthentication.sessionCookieName,
+            domain: String? = nil,
+            path: String? = "/",
+            secure: Bool = true,
+            httpOnly: Bool = true,
+            sameSite: SameSite? = .lax,
+            lifetime: Lifetime = .sessionExpiry
+        ) throws(StytchJWTError) {
+            let separators = Set("()<>@,;:\\\"/[]?={} \t")
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && !$0.isWhitespace && ($0.asciiValue ?? 0) > 32 && ($0.asciiValue ?? 0) < 127 && !separators.contains($0) }) else {
+                throw StytchJWTError(.malformed, "cookie name is empty or holds characters a cookie name cannot have")
+            }
+            for value in [domain, path].compactMap({ $0 }) {
+                guard !value.isEmpty, value.allSatisfy({ $0.isASCII && ($0.asciiValue ?? 0) > 32 && ($0.asciiValue ?? 0) < 127 && $0 != ";" && $0 != "," }) else {
+                    throw StytchJWTError(.malformed, "cookie domain or path holds characters a cookie attribute cannot have")
+                }
+            }
+            if case .maxAge(let seconds) = lifetime, seconds < 0 {
+                throw StytchJWTError(.malformed, "cookie Max-Age is negative")
+            }
+            self.name = name
+            self.domain = domain
+            self.path = path
+            self.secure = secure || sameSite == SameSite.none
+            self.httpOnly = httpOnly
+            self.sameSite = sameSite
+            self.lifetime = lifetime
+        }
+
+        /// The strict defaults.
+        public static let `default` = try! SessionCookie()
+
+        /// The `Set-Cookie` header value carrying `jwt` for `session`.
+        public func headerValue(jwt: String, session: VerifiedSession, now: Date = Date()) -> String {
+            var parts = ["\(name)=\(jwt)"]
+            switch lifetime {
+            case .sessionExpiry:
+                parts.append("Max-Age=\(max(0, Int((session.expiresAt.timeIntervalSince1970 - now.timeIntervalSince1970).rounded(.down))))")
+            case .browserSession:
+                break
+            case .maxAge(let seconds):
+                parts.append("Max-Age=\(seconds)")
+            }
+            if let domain { parts.append("Domain=\(domain)") }
+            if let path { parts.append("Path=\(path)") }
+            if secure { parts.append("Secure") }
+            if httpOnly { parts.append("HttpOnly") }
+            if let sameSite { parts.append("SameSite=\(sameSite.rawValue)") }
+            return parts.joined(separator: "; ")
+        }
+    }
+
+    /// Verifies `token` with `refresher` when given (local first, then Stytch's API for an expired
+    /// JWT), else with `verifier`: the one call both middleware make.
+    public static func authenticate(
+        token: String, verifier: StytchJWTVerifier, refresher: StytchSessionRefresher?
+    ) async throws(StytchJWTError) -> SessionAuthentication {
+        if let refresher { return try await refresher.authenticate(sessionJWT: token) }
+        let session = try await verifier.verify(sessionJWT: token)
+        return SessionAuthentication(session: session, sessionJWT: token, refreshed: false, response: nil)
+    }
+
     /// A rejection rendered for HTTP: status, `WWW-Authenticate` when 401, and a small JSON body
     /// carrying the stable code (never a token or key material).
     public struct Failure: Error, Sendable {
@@ -78,11 +184,15 @@ public enum StytchHTTPAuthentication {
         /// no separate one), a 401 whose `WWW-Authenticate` carries no error attribute.
         public static let missing = Failure(StytchJWTError(.malformed, "no session token in the request"), missingToken: true)
 
-        /// 503 when keys are unavailable, 403 for an authorization rule, 401 otherwise.
+        /// 503 when keys are unavailable or Stytch's API failed, 403 for an authorization rule, 401
+        /// otherwise (including a refresh Stytch answered with 404: the session is gone).
         public var status: Int {
             switch error.code {
             case .keysUnavailable: 503
             case .permissionDenied, .tenancyMismatch, .mfaRequired: 403
+            // Stytch answered that the session is gone: the client must log in again. Any other
+            // API failure (bad secret, rate limit, outage, timeout) is ours, not the client's.
+            case .stytchAPIError: error.apiFailure?.statusCode == 404 ? 401 : 503
             default: 401
             }
         }

@@ -280,7 +280,7 @@ public struct StytchJWTVerifier: Sendable {
         "iss", "sub", "aud", "exp", "nbf", "iat", "jti", SessionClaim.name, OrganizationClaim.name,
     ]
 
-    private func checkClaims(_ payload: [String: JSONValue], kid: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
+    func checkClaims(_ payload: [String: JSONValue], kid: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
         let reader = ClaimReader(payload, path: "")
 
         let issuer = try reader.requiredString("iss")

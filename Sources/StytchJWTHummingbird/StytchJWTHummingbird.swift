@@ -91,9 +91,14 @@ public struct StytchHTTPError: HTTPResponseError, Sendable {
 /// A rejected token throws ``StytchHTTPError`` (401; 503 when no key is available); a missing one
 /// does too in ``StytchSessionMode/required`` mode.
 ///
+/// Built with a ``StytchSessionRefresher``, an expired (or too old) JWT is refreshed through
+/// Stytch's API and the fresh one is sent back as a `Set-Cookie` with the attributes of
+/// ``refreshCookie``; every other rejection stays local.
+///
 /// ```swift
 /// router.add(middleware: StytchAuthenticator(verifier: verifier))                       // session required
 /// router.group("feed").add(middleware: StytchAuthenticator(verifier: verifier, mode: .optional))
+/// router.add(middleware: StytchAuthenticator(refresher: StytchSessionRefresher(verifier: verifier, client: stytch)))
 /// ```
 public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>: AuthenticatorMiddleware {
     /// The identity this authenticator produces.
@@ -101,6 +106,10 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
 
     /// The verifier (pinned keys or a ``JWKSCache``).
     public let verifier: StytchJWTVerifier
+    /// Refreshes expired JWTs through Stytch's API, when set.
+    public let refresher: StytchSessionRefresher?
+    /// The attributes of the `Set-Cookie` carrying a refreshed JWT.
+    public let refreshCookie: StytchHTTPAuthentication.SessionCookie
     /// Where the token is looked for.
     public let sources: StytchHTTPAuthentication.TokenSources
     /// Whether a request without a token is refused.
@@ -113,6 +122,23 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
         mode: StytchSessionMode = .required
     ) {
         self.verifier = verifier
+        self.refresher = nil
+        self.refreshCookie = .default
+        self.sources = sources
+        self.mode = mode
+    }
+
+    /// An authenticator that verifies locally with `refresher.verifier` and refreshes expired JWTs
+    /// through Stytch's API, sending the fresh JWT back in a cookie with `refreshCookie`'s attributes.
+    public init(
+        refresher: StytchSessionRefresher,
+        refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
+        sources: StytchHTTPAuthentication.TokenSources = .default,
+        mode: StytchSessionMode = .required
+    ) {
+        self.verifier = refresher.verifier
+        self.refresher = refresher
+        self.refreshCookie = refreshCookie
         self.sources = sources
         self.mode = mode
     }
@@ -122,6 +148,10 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
     /// - Throws: ``StytchHTTPError`` for a missing token (required mode), a malformed
     ///   `Authorization` header or a rejected token.
     public func authenticate(request: Request, context: Context) async throws -> VerifiedSession? {
+        try await authentication(request: request, context: context)?.session
+    }
+
+    private func authentication(request: Request, context: Context) async throws -> SessionAuthentication? {
         let token: String?
         do {
             token = try StytchHTTPAuthentication.token(
@@ -138,7 +168,7 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
             throw StytchHTTPError.missingToken
         }
         do {
-            return try await verifier.verify(sessionJWT: token)
+            return try await StytchHTTPAuthentication.authenticate(token: token, verifier: verifier, refresher: refresher)
         } catch {
             throw rejection(error, context: context)
         }
@@ -150,17 +180,25 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
     }
 
     /// Authenticates, then calls `next` with the session in `context.identity` and its IDs on
-    /// `context.logger`.
+    /// `context.logger`; adds the `Set-Cookie` of a refreshed JWT to the response.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let session = try await authenticate(request: request, context: context) else {
+        guard let authentication = try await authentication(request: request, context: context) else {
             return try await next(request, context)
         }
+        let session = authentication.session
         var context = context
         context.identity = session
         context.logger[metadataKey: "stytch.member_id"] = .string(session.memberID)
         context.logger[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
         context.logger[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
-        return try await next(request, context)
+        var response = try await next(request, context)
+        if authentication.refreshed {
+            context.logger.debug("stytch session refreshed through the API")
+            response.headers[values: .setCookie].append(
+                refreshCookie.headerValue(jwt: authentication.sessionJWT, session: session, now: verifier.configuration.clock())
+            )
+        }
+        return response
     }
 }
 
@@ -225,5 +263,72 @@ extension AuthRequestContext where Identity == VerifiedSession {
     public func requireStytchSession() throws(StytchHTTPError) -> VerifiedSession {
         guard let identity else { throw StytchHTTPError.missingToken }
         return identity
+    }
+}
+
+/// Where a permission check's organization comes from.
+public enum StytchOrganizationSource: Sendable, Hashable {
+    /// The session's own organization (the check is then about the role alone).
+    case session
+    /// A route parameter, e.g. `organization_id` in `/orgs/:organization_id/documents`: a session
+    /// of another organization is refused with `tenancy_mismatch`.
+    case routeParameter(String)
+}
+
+/// Lets a request through only when the session's roles allow `action` on `resource`, by the
+/// local RBAC check of ``StytchRBACAuthorizer`` (403 `permission_denied` or `tenancy_mismatch`
+/// otherwise; 503 when no policy could be had). Put it after ``StytchAuthenticator``.
+public struct StytchPermissionGuard<Context: AuthRequestContext<VerifiedSession>>: RouterMiddleware {
+    /// The authorizer.
+    public let authorizer: StytchRBACAuthorizer
+    /// The resource.
+    public let resource: String
+    /// The action.
+    public let action: String
+    /// Where the organization comes from.
+    public let organization: StytchOrganizationSource
+
+    /// A guard of `action` on `resource`.
+    public init(authorizer: StytchRBACAuthorizer, resource: String, action: String, organization: StytchOrganizationSource = .session) {
+        self.authorizer = authorizer
+        self.resource = resource
+        self.action = action
+        self.organization = organization
+    }
+
+    /// Checks the permission, then calls `next`.
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let session = context.identity else { throw StytchHTTPError.missingToken }
+        let organizationID: String
+        switch organization {
+        case .session:
+            organizationID = session.organizationID
+        case .routeParameter(let name):
+            guard let value = context.parameters.get(name) else {
+                throw StytchHTTPError(StytchJWTError(.tenancyMismatch, "the route names no organization"))
+            }
+            organizationID = value
+        }
+        do {
+            try await authorizer.authorize(session, AuthorizationCheck(organizationID: organizationID, resourceID: resource, action: action))
+        } catch {
+            context.logger.debug("stytch permission refused", metadata: ["stytch.error_code": "\(error.code)"])
+            throw StytchHTTPError(error)
+        }
+        return try await next(request, context)
+    }
+}
+
+extension RouterMethods {
+    /// A route group whose routes require `action` on `resource` (see ``StytchPermissionGuard``).
+    ///
+    /// ```swift
+    /// router.requirePermission(resource: "documents", action: "write", authorizer: rbac)
+    ///     .post("documents") { request, context in … }
+    /// ```
+    public func requirePermission(
+        resource: String, action: String, authorizer: StytchRBACAuthorizer, organization: StytchOrganizationSource = .session
+    ) -> RouterGroup<Context> where Context: AuthRequestContext<VerifiedSession> {
+        group().add(middleware: StytchPermissionGuard<Context>(authorizer: authorizer, resource: resource, action: action, organization: organization))
     }
 }

@@ -32,6 +32,28 @@ extension Application {
             get { application.storage[VerifierKey.self] }
             nonmutating set { application.storage[VerifierKey.self] = newValue }
         }
+
+        struct RefresherKey: StorageKey {
+            typealias Value = StytchSessionRefresher
+        }
+
+        /// The refresher ``StytchAuthenticator`` uses when it was built without a verifier or
+        /// refresher: with one set, expired JWTs are refreshed through Stytch's API (and
+        /// ``verifier`` is not used).
+        public var refresher: StytchSessionRefresher? {
+            get { application.storage[RefresherKey.self] }
+            nonmutating set { application.storage[RefresherKey.self] = newValue }
+        }
+
+        struct AuthorizerKey: StorageKey {
+            typealias Value = StytchRBACAuthorizer
+        }
+
+        /// The RBAC authorizer ``StytchPermissionGuard`` uses when it was built without one.
+        public var authorizer: StytchRBACAuthorizer? {
+            get { application.storage[AuthorizerKey.self] }
+            nonmutating set { application.storage[AuthorizerKey.self] = newValue }
+        }
     }
 }
 
@@ -58,26 +80,49 @@ public enum StytchSessionMode: Sendable, Hashable {
 /// let feed = app.grouped(StytchAuthenticator(mode: .optional))
 /// ```
 public struct StytchAuthenticator: AsyncAuthenticator {
-    /// The verifier; nil to use `app.stytch.verifier`.
+    /// The verifier; nil to use `app.stytch.refresher` or `app.stytch.verifier`.
     public let verifier: StytchJWTVerifier?
+    /// Refreshes expired JWTs through Stytch's API, when set.
+    public let refresher: StytchSessionRefresher?
+    /// The attributes of the `Set-Cookie` carrying a refreshed JWT.
+    public let refreshCookie: StytchHTTPAuthentication.SessionCookie
     /// Where the token is looked for.
     public let sources: StytchHTTPAuthentication.TokenSources
     /// Whether a request without a token is refused.
     public let mode: StytchSessionMode
 
     /// An authenticator reading the token from `sources`, in `mode`, with `verifier` (default:
-    /// the application's, `app.stytch.verifier`).
+    /// the application's, `app.stytch.refresher` if set, else `app.stytch.verifier`).
     public init(
         verifier: StytchJWTVerifier? = nil,
+        refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
         sources: StytchHTTPAuthentication.TokenSources = .default,
         mode: StytchSessionMode = .required
     ) {
         self.verifier = verifier
+        self.refresher = nil
+        self.refreshCookie = refreshCookie
         self.sources = sources
         self.mode = mode
     }
 
-    /// Verifies the token and calls `next` with the session logged in, or answers the failure.
+    /// An authenticator that verifies locally and refreshes expired JWTs through Stytch's API,
+    /// sending the fresh JWT back in a cookie with `refreshCookie`'s attributes.
+    public init(
+        refresher: StytchSessionRefresher,
+        refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
+        sources: StytchHTTPAuthentication.TokenSources = .default,
+        mode: StytchSessionMode = .required
+    ) {
+        self.verifier = refresher.verifier
+        self.refresher = refresher
+        self.refreshCookie = refreshCookie
+        self.sources = sources
+        self.mode = mode
+    }
+
+    /// Verifies the token and calls `next` with the session logged in, or answers the failure;
+    /// adds the `Set-Cookie` of a refreshed JWT to the response.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let token: String?
         do {
@@ -91,23 +136,33 @@ public struct StytchAuthenticator: AsyncAuthenticator {
             if mode == .optional { return try await next.respond(to: request) }
             return request.stytchFailure(.missing)
         }
-        guard let verifier = verifier ?? request.application.stytch.verifier else {
+        let refresher = self.refresher ?? (verifier == nil ? request.application.stytch.refresher : nil)
+        guard let verifier = refresher?.verifier ?? verifier ?? request.application.stytch.verifier else {
             request.logger.warning("no Stytch verifier is configured: set app.stytch.verifier")
             return request.stytchFailure(StytchHTTPAuthentication.Failure(
                 StytchJWTError(.keysUnavailable, "no session verifier is configured")
             ))
         }
-        let session: VerifiedSession
+        let authentication: SessionAuthentication
         do {
-            session = try await verifier.verify(sessionJWT: token)
+            authentication = try await StytchHTTPAuthentication.authenticate(token: token, verifier: verifier, refresher: refresher)
         } catch {
             return request.stytchFailure(StytchHTTPAuthentication.Failure(error))
         }
+        let session = authentication.session
         request.auth.login(session)
         request.logger[metadataKey: "stytch.member_id"] = .string(session.memberID)
         request.logger[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
         request.logger[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
-        return try await next.respond(to: request)
+        let response = try await next.respond(to: request)
+        if authentication.refreshed {
+            request.logger.debug("stytch session refreshed through the API")
+            response.headers.add(
+                name: .setCookie,
+                value: refreshCookie.headerValue(jwt: authentication.sessionJWT, session: session, now: verifier.configuration.clock())
+            )
+        }
+        return response
     }
 }
 
@@ -159,6 +214,78 @@ extension RoutesBuilder {
         _ requirements: SessionRequirement..., clock: @escaping @Sendable () -> Date = { Date() }
     ) -> any RoutesBuilder {
         grouped(StytchSessionGuard(requirements, clock: clock))
+    }
+}
+
+/// Where a permission check's organization comes from.
+public enum StytchOrganizationSource: Sendable, Hashable {
+    /// The session's own organization (the check is then about the role alone).
+    case session
+    /// A route parameter, e.g. `organization_id` in `/orgs/:organization_id/documents`: a session
+    /// of another organization is refused with `tenancy_mismatch`.
+    case routeParameter(String)
+}
+
+/// Lets a request through only when the session's roles allow `action` on `resource`, by the
+/// local RBAC check of ``StytchRBACAuthorizer`` (403 `permission_denied` or `tenancy_mismatch`
+/// otherwise; 503 when no policy could be had). Put it after ``StytchAuthenticator``.
+public struct StytchPermissionGuard: AsyncMiddleware {
+    /// The authorizer; nil to use `app.stytch.authorizer`.
+    public let authorizer: StytchRBACAuthorizer?
+    /// The resource.
+    public let resource: String
+    /// The action.
+    public let action: String
+    /// Where the organization comes from.
+    public let organization: StytchOrganizationSource
+
+    /// A guard of `action` on `resource`.
+    public init(authorizer: StytchRBACAuthorizer? = nil, resource: String, action: String, organization: StytchOrganizationSource = .session) {
+        self.authorizer = authorizer
+        self.resource = resource
+        self.action = action
+        self.organization = organization
+    }
+
+    /// Checks the permission, then calls `next`.
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let session = request.stytchSession else { return request.stytchFailure(.missing) }
+        guard let authorizer = authorizer ?? request.application.stytch.authorizer else {
+            request.logger.warning("no Stytch RBAC authorizer is configured: set app.stytch.authorizer")
+            return request.stytchFailure(StytchHTTPAuthentication.Failure(
+                StytchJWTError(apiFailure: StytchAPIFailure(statusCode: nil), "no RBAC authorizer is configured")
+            ))
+        }
+        let organizationID: String
+        switch organization {
+        case .session:
+            organizationID = session.organizationID
+        case .routeParameter(let name):
+            guard let value = request.parameters.get(name) else {
+                return request.stytchFailure(StytchHTTPAuthentication.Failure(StytchJWTError(.tenancyMismatch, "the route names no organization")))
+            }
+            organizationID = value
+        }
+        do {
+            try await authorizer.authorize(session, AuthorizationCheck(organizationID: organizationID, resourceID: resource, action: action))
+        } catch {
+            return request.stytchFailure(StytchHTTPAuthentication.Failure(error))
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension RoutesBuilder {
+    /// Routes that require `action` on `resource` (see ``StytchPermissionGuard``).
+    ///
+    /// ```swift
+    /// app.grouped(StytchAuthenticator()).requirePermission(resource: "documents", action: "write")
+    ///     .post("documents") { req in … }
+    /// ```
+    public func requirePermission(
+        resource: String, action: String, authorizer: StytchRBACAuthorizer? = nil, organization: StytchOrganizationSource = .session
+    ) -> any RoutesBuilder {
+        grouped(StytchPermissionGuard(authorizer: authorizer, resource: resource, action: action, organization: organization))
     }
 }
 

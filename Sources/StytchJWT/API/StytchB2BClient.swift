@@ -1,0 +1,498 @@
+public import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A small client for the three Stytch B2B endpoints local verification cannot replace:
+/// `POST /v1/b2b/sessions/authenticate`, `GET /v1/b2b/rbac/policy` and
+/// `GET /v1/b2b/rbac/organizations/{organization_id}`.
+///
+/// HTTP basic auth with the project ID and secret. The secret is never logged, never part of an
+/// error message, and hidden from `print`, `dump` and string interpolation of the client. The base
+/// URL follows the JWKS rules: `https://test.stytch.com` for `project-test-…`,
+/// `https://api.stytch.com` for `project-live-…`, or the given custom domain (https; plain http
+/// only to a loopback host). Bounded: a timeout over the whole exchange (default 10 s) and a body
+/// cap (default 1 MiB). Every failure is a ``StytchJWTError`` with code `stytch_api_error` whose
+/// ``StytchJWTError/apiFailure`` carries Stytch's `status_code`, `request_id`, `error_type`,
+/// `error_message` and `error_url`.
+///
+/// ```swift
+/// let stytch = try StytchB2BClient(projectID: "project-live-…", secret: secretFromTheEnvironment)
+/// let policy = try await stytch.rbacPolicy()
+/// ```
+public struct StytchB2BClient: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The project ID (the basic-auth user name).
+    public let projectID: String
+    /// The API's base URL, without a trailing slash.
+    public let baseURL: String
+    /// The limit on a whole exchange (connect, request, response body), in seconds.
+    public let timeout: Double
+    /// The largest response body accepted, in bytes.
+    public let maximumBodyBytes: Int
+    private let authorization: String
+    private let client: HTTPClient
+
+    /// A client for `projectID`.
+    ///
+    /// - Parameters:
+    ///   - secret: the project's secret. Kept only inside the `Authorization` header value.
+    ///   - baseURL: a custom domain (`https://auth.example.com`); default by the project ID's prefix.
+    ///   - client: the AsyncHTTPClient to use; default the process-wide client of the JWKS fetcher
+    ///     (redirects refused).
+    /// - Throws: ``StytchJWTError`` `malformed` for an empty secret, a project ID of neither kind
+    ///   without a base URL, a base URL that is not https, or a bad timeout or cap.
+    public init(
+        projectID: String,
+        secret: String,
+        baseURL: String? = nil,
+        client: HTTPClient = StytchJWKSFetcher.sharedClient,
+        timeout: Double = 10,
+        maximumBodyBytes: Int = 1 << 20
+    ) throws(StytchJWTError) {
+        guard !projectID.isEmpty, projectID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw StytchJWTError(.malformed, "project ID is empty or has characters an API credential cannot carry")
+        }
+        guard !secret.isEmpty, secret.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+            throw StytchJWTError(.malformed, "the Stytch secret is empty or holds characters a secret cannot have")
+        }
+        guard timeout > 0, timeout.isFinite, maximumBodyBytes > 0 else {
+            throw StytchJWTError(.malformed, "API timeout and body cap must be positive")
+        }
+        if let baseURL {
+            self.baseURL = try StytchJWKSFetcher.normalizedBaseURL(baseURL)
+        } else if let base = StytchJWTVerifier.defaultBaseURL(forProjectID: projectID) {
+            self.baseURL = base
+        } else {
+            throw StytchJWTError(.malformed, "project ID is neither project-test-… nor project-live-…: give a base URL")
+        }
+        self.projectID = projectID
+        self.authorization = "Basic " + Data("\(projectID):\(secret)".utf8).base64EncodedString()
+        self.client = client
+        self.timeout = timeout
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    /// Names the project and base URL; never the secret.
+    public var description: String { "StytchB2BClient(projectID: \(projectID), baseURL: \(baseURL), secret: <redacted>)" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// A mirror without the secret, so `dump(client)` cannot print it.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["projectID": projectID, "baseURL": baseURL, "timeout": timeout], displayStyle: .struct)
+    }
+
+    // MARK: - Endpoints
+
+    /// `POST /v1/b2b/sessions/authenticate`: authenticates a session by its JWT or its token and
+    /// returns the session, a fresh `session_jwt` and, when asked, the authorization verdict.
+    ///
+    /// The response is decoded strictly (no duplicate members, 1 MiB cap). It is not verified
+    /// here: ``StytchSessionRefresher`` verifies the new JWT and cross-checks it with the response.
+    public func authenticateSession(_ request: B2BSessionAuthenticateRequest) async throws(StytchJWTError) -> B2BSessionAuthenticateResponse {
+        let body = Array(JSONValue.object(request.jsonMembers).jsonText.utf8)
+        return try await send(.POST, "/v1/b2b/sessions/authenticate", body: body, as: B2BSessionAuthenticateResponse.self)
+    }
+
+    /// `GET /v1/b2b/rbac/policy`: the project's roles, resources and scopes.
+    public func rbacPolicy() async throws(StytchJWTError) -> RBACPolicy {
+        try await send(.GET, "/v1/b2b/rbac/policy", body: nil, as: RBACPolicyResponse.self).policy
+    }
+
+    /// `GET /v1/b2b/rbac/organizations/{organization_id}`: the roles one organization adds to the
+    /// project's policy.
+    ///
+    /// - Throws: `malformed` for an organization ID that is not a plain identifier (it goes into
+    ///   the URL path), else `stytch_api_error`.
+    public func organizationPolicy(organizationID: String) async throws(StytchJWTError) -> OrganizationRBACPolicy {
+        guard Self.isPathSafe(organizationID) else {
+            throw StytchJWTError(.malformed, "organization ID is empty or has characters a URL path cannot carry")
+        }
+        return try await send(.GET, "/v1/b2b/rbac/organizations/\(organizationID)", body: nil, as: OrganizationRBACPolicyResponse.self).policy
+    }
+
+    static func isPathSafe(_ identifier: String) -> Bool {
+        !identifier.isEmpty && identifier.utf8.count <= 256
+            && identifier.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+            && identifier != "." && identifier != ".."
+    }
+
+    // MARK: - Transport
+
+    private func send<Response: Decodable>(
+        _ method: HTTPMethod, _ path: String, body: [UInt8]?, as type: Response.Type
+    ) async throws(StytchJWTError) -> Response {
+        let (status, bytes) = try await exchange(method, path, body: body)
+        guard (200...299).contains(status) else { throw Self.failure(status: status, body: bytes, endpoint: path) }
+        do {
+            _ = try StrictJSON.parseObject(bytes, maximumDepth: B2BAuthenticateResponse.maximumJSONDepth)
+        } catch {
+            throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status),
+                                 "Stytch API answered \(Self.endpointName(path)) with a body that is not a strict JSON object")
+        }
+        do {
+            return try JSONDecoder().decode(Response.self, from: Data(bytes))
+        } catch {
+            let requestID = (try? StrictJSON.parseObject(bytes, maximumDepth: 64))?["request_id"]?.stringValue
+            throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status, requestID: requestID),
+                                 "Stytch API's \(Self.endpointName(path)) response lacks a field or has one of the wrong type")
+        }
+    }
+
+    /// One request with the timeout over the whole exchange (AsyncHTTPClient's deadline stops at the
+    /// response head, so the body is read in a race against the same deadline).
+    private func exchange(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws(StytchJWTError) -> (Int, [UInt8]) {
+        let timeout = self.timeout
+        let endpoint = Self.endpointName(path)
+        do {
+            return try await withThrowingTaskGroup(of: (Int, [UInt8])?.self) { group in
+                group.addTask { try await self.exchangeWithoutBodyDeadline(method, path, body: body) }
+                group.addTask {
+                    try await Task.sleep(for: .nanoseconds(Int64(timeout * 1e9)))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let answer = first else {
+                    throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: nil), "Stytch API \(endpoint) timed out")
+                }
+                return answer
+            }
+        } catch let error as StytchJWTError {
+            throw error
+        } catch {
+            throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: nil), "Stytch API \(endpoint) failed: \(Self.describe(error))")
+        }
+    }
+
+    private func exchangeWithoutBodyDeadline(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws -> (Int, [UInt8]) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: authorization)
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "StytchJWT")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(body)
+        }
+        let endpoint = Self.endpointName(path)
+        let response = try await client.execute(request, deadline: .now() + .nanoseconds(Int64(timeout * 1e9)))
+        let status = Int(response.status.code)
+        if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > maximumBodyBytes {
+            throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status), "Stytch API \(endpoint) body is larger than \(maximumBodyBytes) bytes")
+        }
+        var bytes = [UInt8]()
+        for try await chunk in response.body {
+            guard bytes.count + chunk.readableBytes <= maximumBodyBytes else {
+                throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status), "Stytch API \(endpoint) body is larger than \(maximumBodyBytes) bytes")
+            }
+            bytes.append(contentsOf: chunk.readableBytesView)
+        }
+        return (status, bytes)
+    }
+
+    /// The typed error for a non-2xx answer, from Stytch's error body when it has one.
+    static func failure(status: Int, body: [UInt8], endpoint path: String) -> StytchJWTError {
+        let members = (try? StrictJSON.parseObject(body, maximumDepth: 16)) ?? [:]
+        func text(_ name: String, limit: Int = 1024) -> String? {
+            guard let value = members[name]?.stringValue, value.utf8.count <= limit else { return nil }
+            return value
+        }
+        let errorType = text("error_type", limit: 128).flatMap { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } ? $0 : nil }
+        let failure = StytchAPIFailure(
+            statusCode: status,
+            requestID: text("request_id", limit: 256),
+            errorType: errorType,
+            errorMessage: text("error_message"),
+            errorURL: text("error_url")
+        )
+        let typeText = errorType.map { " (\($0))" } ?? ""
+        return StytchJWTError(apiFailure: failure, "Stytch API \(endpointName(path)) answered HTTP \(status)\(typeText)")
+    }
+
+    /// The endpoint without identifiers, for messages: `sessions/authenticate`, `rbac/policy`, `rbac/organizations`.
+    static func endpointName(_ path: String) -> String {
+        if path.hasPrefix("/v1/b2b/rbac/organizations/") { return "rbac/organizations" }
+        return path.replacingOccurrences(of: "/v1/b2b/", with: "")
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
+            case .remoteConnectionClosed: return "connection closed"
+            default: return "HTTP client error"
+            }
+        }
+        if error is CancellationError { return "cancelled" }
+        switch String(describing: type(of: error)) {
+        case "NIOConnectionError", "SocketAddressError": return "could not connect"
+        default: return "transport error"
+        }
+    }
+}
+
+// MARK: - sessions/authenticate
+
+/// The body of `POST /v1/b2b/sessions/authenticate`: a session JWT or a session token (never
+/// both, by construction), and the optional parameters.
+///
+/// Printing or dumping a request never shows the credential.
+public struct B2BSessionAuthenticateRequest: Sendable, CustomStringConvertible, CustomReflectable {
+    /// How the session is named.
+    public enum Credential: Sendable {
+        /// A `session_jwt` (may be expired: Stytch authenticates the session behind it).
+        case sessionJWT(String)
+        /// A `session_token`.
+        case sessionToken(String)
+    }
+
+    /// The session's credential.
+    public var credential: Credential
+    /// Extends the session by this many minutes (Stytch's `session_duration_minutes`).
+    public var sessionDurationMinutes: Int?
+    /// Sets custom claims on the session (Stytch's `session_custom_claims`).
+    public var sessionCustomClaims: [String: JSONValue]?
+    /// Asks Stytch for an authorization verdict too (Stytch's `authorization_check`).
+    public var authorizationCheck: AuthorizationCheck?
+
+    /// A request for `credential`.
+    public init(
+        _ credential: Credential,
+        sessionDurationMinutes: Int? = nil,
+        sessionCustomClaims: [String: JSONValue]? = nil,
+        authorizationCheck: AuthorizationCheck? = nil
+    ) {
+        self.credential = credential
+        self.sessionDurationMinutes = sessionDurationMinutes
+        self.sessionCustomClaims = sessionCustomClaims
+        self.authorizationCheck = authorizationCheck
+    }
+
+    var jsonMembers: [String: JSONValue] {
+        var members: [String: JSONValue] = [:]
+        switch credential {
+        case .sessionJWT(let jwt): members["session_jwt"] = .string(jwt)
+        case .sessionToken(let token): members["session_token"] = .string(token)
+        }
+        if let sessionDurationMinutes { members["session_duration_minutes"] = .number(JSONNumber(Int64(sessionDurationMinutes))) }
+        if let sessionCustomClaims { members["session_custom_claims"] = .object(sessionCustomClaims) }
+        if let authorizationCheck {
+            members["authorization_check"] = .object([
+                "organization_id": .string(authorizationCheck.organizationID),
+                "resource_id": .string(authorizationCheck.resourceID),
+                "action": .string(authorizationCheck.action),
+            ])
+        }
+        return members
+    }
+
+    /// Names the credential's kind, never its value.
+    public var description: String {
+        switch credential {
+        case .sessionJWT: "B2BSessionAuthenticateRequest(session_jwt: <redacted>)"
+        case .sessionToken: "B2BSessionAuthenticateRequest(session_token: <redacted>)"
+        }
+    }
+
+    /// A mirror without the credential.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["sessionDurationMinutes": sessionDurationMinutes as Any], displayStyle: .struct)
+    }
+}
+
+/// "May the member do `action` on `resourceID` in `organizationID`?"
+public struct AuthorizationCheck: Sendable, Hashable, Codable {
+    /// The organization the resource belongs to; must be the session's.
+    public var organizationID: String
+    /// The RBAC resource, e.g. `documents` or `stytch.member`.
+    public var resourceID: String
+    /// The action, e.g. `read`.
+    public var action: String
+
+    /// A check of `action` on `resourceID` in `organizationID`.
+    public init(organizationID: String, resourceID: String, action: String) {
+        self.organizationID = organizationID
+        self.resourceID = resourceID
+        self.action = action
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case organizationID = "organization_id", resourceID = "resource_id", action
+    }
+}
+
+/// Stytch's answer to an `authorization_check`.
+public struct AuthorizationVerdict: Sendable, Hashable, Codable {
+    /// Whether the action is allowed.
+    public let authorized: Bool
+    /// The session's roles that grant it.
+    public let grantingRoles: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case authorized, grantingRoles = "granting_roles"
+    }
+
+    /// Decodes a verdict; `granting_roles` may be absent.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        authorized = try container.decode(Bool.self, forKey: .authorized)
+        grantingRoles = try container.decodeIfPresent([String].self, forKey: .grantingRoles) ?? []
+    }
+}
+
+/// The response of `POST /v1/b2b/sessions/authenticate`.
+public struct B2BSessionAuthenticateResponse: Sendable, Hashable, Decodable {
+    /// Stytch's request ID.
+    public let requestID: String
+    /// The HTTP status Stytch repeats in the body.
+    public let statusCode: Int
+    /// The session.
+    public let memberSession: B2BMemberSession
+    /// The session's opaque token (a secret: never log it).
+    public let sessionToken: String
+    /// A fresh session JWT.
+    public let sessionJWT: String
+    /// The member.
+    public let member: B2BMember
+    /// The member's organization.
+    public let organization: B2BOrganization
+    /// The verdict of the `authorization_check`, when one was asked.
+    public let verdict: AuthorizationVerdict?
+
+    enum CodingKeys: String, CodingKey {
+        case requestID = "request_id", statusCode = "status_code", memberSession = "member_session"
+        case sessionToken = "session_token", sessionJWT = "session_jwt", member, organization, verdict
+    }
+}
+
+// MARK: - RBAC policy documents
+
+/// The project's RBAC policy (`GET /v1/b2b/rbac/policy`).
+public struct RBACPolicy: Sendable, Hashable, Codable {
+    /// The roles and what each may do.
+    public let roles: [RBACRole]
+    /// The resources and their actions.
+    public let resources: [RBACResource]
+    /// The scopes (for connected apps); decoded, not used by the local check.
+    public let scopes: [RBACScope]
+
+    /// A policy document.
+    public init(roles: [RBACRole], resources: [RBACResource] = [], scopes: [RBACScope] = []) {
+        self.roles = roles
+        self.resources = resources
+        self.scopes = scopes
+    }
+
+    /// Decodes a policy; `resources` and `scopes` may be absent.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        roles = try container.decode([RBACRole].self, forKey: .roles)
+        resources = try container.decodeIfPresent([RBACResource].self, forKey: .resources) ?? []
+        scopes = try container.decodeIfPresent([RBACScope].self, forKey: .scopes) ?? []
+    }
+}
+
+/// The roles one organization adds (`GET /v1/b2b/rbac/organizations/{organization_id}`).
+public struct OrganizationRBACPolicy: Sendable, Hashable, Codable {
+    /// The organization's own roles.
+    public let roles: [RBACRole]
+
+    /// A document with `roles`.
+    public init(roles: [RBACRole]) { self.roles = roles }
+}
+
+/// A role and its permissions.
+public struct RBACRole: Sendable, Hashable, Codable {
+    /// The role's ID, e.g. `stytch_admin` or `editor`.
+    public let roleID: String
+    /// Its description.
+    public let description: String
+    /// What it may do.
+    public let permissions: [RBACPermission]
+
+    /// A role.
+    public init(roleID: String, description: String = "", permissions: [RBACPermission]) {
+        self.roleID = roleID
+        self.description = description
+        self.permissions = permissions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case roleID = "role_id", description, permissions
+    }
+
+    /// Decodes a role; `description` may be absent.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        roleID = try container.decode(String.self, forKey: .roleID)
+        description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+        permissions = try container.decode([RBACPermission].self, forKey: .permissions)
+    }
+}
+
+/// Actions allowed on one resource; `"*"` allows every action.
+public struct RBACPermission: Sendable, Hashable, Codable {
+    /// The resource.
+    public let resourceID: String
+    /// The actions, or `["*"]`.
+    public let actions: [String]
+
+    /// A permission.
+    public init(resourceID: String, actions: [String]) {
+        self.resourceID = resourceID
+        self.actions = actions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case resourceID = "resource_id", actions
+    }
+}
+
+/// A resource and the actions it has.
+public struct RBACResource: Sendable, Hashable, Codable {
+    /// The resource's ID.
+    public let resourceID: String
+    /// Its description.
+    public let description: String
+    /// Its actions.
+    public let actions: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case resourceID = "resource_id", description, actions
+    }
+
+    /// Decodes a resource; `description` may be absent.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        resourceID = try container.decode(String.self, forKey: .resourceID)
+        description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+        actions = try container.decode([String].self, forKey: .actions)
+    }
+}
+
+/// A scope and its permissions.
+public struct RBACScope: Sendable, Hashable, Codable {
+    /// The scope's name.
+    public let scope: String
+    /// Its description.
+    public let description: String
+    /// What it allows.
+    public let permissions: [RBACPermission]
+
+    /// Decodes a scope; `description` may be absent.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        scope = try container.decode(String.self, forKey: .scope)
+        description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+        permissions = try container.decode([RBACPermission].self, forKey: .permissions)
+    }
+}
+
+struct RBACPolicyResponse: Decodable {
+    let policy: RBACPolicy
+}
+
+struct OrganizationRBACPolicyResponse: Decodable {
+    let policy: OrganizationRBACPolicy
+
+    enum CodingKeys: String, CodingKey { case policy = "org_policy" }
+}
