@@ -276,3 +276,25 @@ public struct SessionRequirement: Sendable {
         }
     }
 }
+
+/// Where a permission guard's organization comes from (both middleware adapters).
+public enum StytchOrganizationSource: Sendable, Hashable {
+    /// The session's own organization (the check is then about the role alone).
+    case session
+    /// A route parameter, e.g. `organization_id` in `/orgs/:organization_id/documents`: a session
+    /// of another organization is refused with `tenancy_mismatch`.
+    case routeParameter(String)
+
+    /// The organization to check for `session`, reading route parameters with `parameter`.
+    ///
+    /// - Throws: `tenancy_mismatch` when the route has no such parameter.
+    public func organizationID(of session: VerifiedSession, parameter: (String) -> String?) throws(StytchJWTError) -> String {
+        switch self {
+        case .session:
+            return session.organizationID
+        case .routeParameter(let name):
+            guard let value = parameter(name) else { throw StytchJWTError(.tenancyMismatch, "the route names no organization") }
+            return value
+        }
+    }
+}

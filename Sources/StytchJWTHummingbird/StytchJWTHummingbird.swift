@@ -266,15 +266,6 @@ extension AuthRequestContext where Identity == VerifiedSession {
     }
 }
 
-/// Where a permission check's organization comes from.
-public enum StytchOrganizationSource: Sendable, Hashable {
-    /// The session's own organization (the check is then about the role alone).
-    case session
-    /// A route parameter, e.g. `organization_id` in `/orgs/:organization_id/documents`: a session
-    /// of another organization is refused with `tenancy_mismatch`.
-    case routeParameter(String)
-}
-
 /// Lets a request through only when the session's roles allow `action` on `resource`, by the
 /// local RBAC check of ``StytchRBACAuthorizer`` (403 `permission_denied` or `tenancy_mismatch`
 /// otherwise; 503 when no policy could be had). Put it after ``StytchAuthenticator``.
@@ -299,17 +290,8 @@ public struct StytchPermissionGuard<Context: AuthRequestContext<VerifiedSession>
     /// Checks the permission, then calls `next`.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let session = context.identity else { throw StytchHTTPError.missingToken }
-        let organizationID: String
-        switch organization {
-        case .session:
-            organizationID = session.organizationID
-        case .routeParameter(let name):
-            guard let value = context.parameters.get(name) else {
-                throw StytchHTTPError(StytchJWTError(.tenancyMismatch, "the route names no organization"))
-            }
-            organizationID = value
-        }
         do {
+            let organizationID = try organization.organizationID(of: session) { context.parameters.get($0) }
             try await authorizer.authorize(session, AuthorizationCheck(organizationID: organizationID, resourceID: resource, action: action))
         } catch {
             context.logger.debug("stytch permission refused", metadata: ["stytch.error_code": "\(error.code)"])

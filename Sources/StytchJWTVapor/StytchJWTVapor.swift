@@ -217,15 +217,6 @@ extension RoutesBuilder {
     }
 }
 
-/// Where a permission check's organization comes from.
-public enum StytchOrganizationSource: Sendable, Hashable {
-    /// The session's own organization (the check is then about the role alone).
-    case session
-    /// A route parameter, e.g. `organization_id` in `/orgs/:organization_id/documents`: a session
-    /// of another organization is refused with `tenancy_mismatch`.
-    case routeParameter(String)
-}
-
 /// Lets a request through only when the session's roles allow `action` on `resource`, by the
 /// local RBAC check of ``StytchRBACAuthorizer`` (403 `permission_denied` or `tenancy_mismatch`
 /// otherwise; 503 when no policy could be had). Put it after ``StytchAuthenticator``.
@@ -256,17 +247,8 @@ public struct StytchPermissionGuard: AsyncMiddleware {
                 StytchJWTError(apiFailure: StytchAPIFailure(statusCode: nil), "no RBAC authorizer is configured")
             ))
         }
-        let organizationID: String
-        switch organization {
-        case .session:
-            organizationID = session.organizationID
-        case .routeParameter(let name):
-            guard let value = request.parameters.get(name) else {
-                return request.stytchFailure(StytchHTTPAuthentication.Failure(StytchJWTError(.tenancyMismatch, "the route names no organization")))
-            }
-            organizationID = value
-        }
         do {
+            let organizationID = try organization.organizationID(of: session) { request.parameters.get($0) }
             try await authorizer.authorize(session, AuthorizationCheck(organizationID: organizationID, resourceID: resource, action: action))
         } catch {
             return request.stytchFailure(StytchHTTPAuthentication.Failure(error))

@@ -20,7 +20,7 @@ import Testing
             configuration: .init(projectID: TestTokens.projectID, clock: { RefreshScenario.now }),
             keys: TestTokens.keySet(kid: kid, key: key)
         )
-        let client = try StytchB2BClient(projectID: standIn.projectID, secret: standIn.secret, baseURL: standIn.baseURL, timeout: 2)
+        let client = try StytchB2BClient(projectID: standIn.projectID, secret: standIn.secret, baseURL: standIn.baseURL, timeout: 20)
         let refresher = StytchSessionRefresher(verifier: verifier, client: client)
         let rbac = StytchRBACAuthorizer(client: client)
         let router = Router(context: StytchRequestContext.self)

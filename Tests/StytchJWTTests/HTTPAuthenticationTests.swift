@@ -52,7 +52,7 @@ struct HTTPAuthenticationTests {
     func statuses(_ code: StytchJWTError.Code) throws {
         let failure = Rules.Failure(StytchJWTError(code, "m"))
         switch code {
-        case .keysUnavailable:
+        case .keysUnavailable, .stytchAPIError:
             #expect(failure.status == 503)
             #expect(failure.wwwAuthenticate == nil)
         case .permissionDenied, .tenancyMismatch, .mfaRequired:
@@ -65,6 +65,15 @@ struct HTTPAuthenticationTests {
         let body = try JSONSerialization.jsonObject(with: Data(failure.jsonBody.utf8)) as? [String: [String: String]]
         #expect(body?["error"]?["code"] == code.description)
         #expect(body?["error"]?["message"] == "m")
+    }
+
+    @Test("a Stytch API failure is a 503, but a refresh answered 404 (session gone) is a 401")
+    func apiFailureStatuses() {
+        for (status, expected) in [(nil, 503), (401, 503), (404, 401), (429, 503), (500, 503)] as [(Int?, Int)] {
+            let failure = Rules.Failure(StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status), "m"))
+            #expect(failure.status == expected, "API status \(String(describing: status))")
+            #expect(failure.wwwAuthenticate == (expected == 401 ? "Bearer error=\"invalid_token\"" : nil))
+        }
     }
 
     @Test("a missing token is a 401 whose challenge has no error attribute (RFC 6750 §3.1)")

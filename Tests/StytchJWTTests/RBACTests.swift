@@ -31,7 +31,7 @@ import Testing
     static func authorizer(_ standIn: StytchStandIn, clock: ManualClock = ManualClock(), organizationPolicies: Bool = true) throws -> StytchRBACAuthorizer {
         var configuration = StytchRBACPolicyCache.Configuration()
         configuration.organizationPolicies = organizationPolicies
-        let client = try StytchB2BClient(projectID: standIn.projectID, secret: standIn.secret, baseURL: standIn.baseURL, timeout: 2)
+        let client = try StytchB2BClient(projectID: standIn.projectID, secret: standIn.secret, baseURL: standIn.baseURL, timeout: 20)
         return StytchRBACAuthorizer(policies: StytchRBACPolicyCache(source: client, configuration: configuration, clock: clock.clock))
     }
 

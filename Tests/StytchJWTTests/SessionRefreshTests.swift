@@ -22,12 +22,12 @@ import Testing
         )
     }
 
-    static func client(_ standIn: StytchStandIn, secret: String? = nil, timeout: Double = 5) throws -> StytchB2BClient {
+    static func client(_ standIn: StytchStandIn, secret: String? = nil, timeout: Double = 20) throws -> StytchB2BClient {
         try StytchB2BClient(projectID: standIn.projectID, secret: secret ?? standIn.secret, baseURL: standIn.baseURL, timeout: timeout)
     }
 
     static func refresher(
-        _ standIn: StytchStandIn, verifier: StytchJWTVerifier? = nil, secret: String? = nil, timeout: Double = 5,
+        _ standIn: StytchStandIn, verifier: StytchJWTVerifier? = nil, secret: String? = nil, timeout: Double = 20,
         configure: (inout StytchSessionRefresher.Configuration) -> Void = { _ in }
     ) throws -> StytchSessionRefresher {
         var configuration = StytchSessionRefresher.Configuration()
@@ -87,8 +87,10 @@ import Testing
 
     @Test func hundredConcurrentRequestsWithOneExpiredJWTMakeOneAPICall() async throws {
         try await Self.withStandIn { standIn in
-            standIn.setAuthenticateFault(.delay(.milliseconds(300)))
-            let refresher = try Self.refresher(standIn)
+            // The call takes a second, and finished refreshes are not reused: only coalescing can
+            // make the hundred requests cost one call.
+            standIn.setAuthenticateFault(.delay(.seconds(1)))
+            let refresher = try Self.refresher(standIn) { $0.recentRefreshLifetime = 0 }
             let jwts = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<100 {
                     group.addTask { try await refresher.authenticate(sessionJWT: Self.expired).sessionJWT }
@@ -239,7 +241,9 @@ import Testing
             standIn.setAuthenticateFault(errorCase.fault)
             if errorCase.revoke { standIn.revokeSession() }
             let secret = errorCase.wrongSecret ? "secret-test-wrong-\(UInt32.random(in: 0...UInt32.max))" : standIn.secret
-            let refresher = try Self.refresher(standIn, secret: secret, timeout: 0.5)
+            // A short timeout for the hang; a generous one otherwise (the suite runs in parallel on 2 cores).
+            let isHang = errorCase.status == nil
+            let refresher = try Self.refresher(standIn, secret: secret, timeout: isHang ? 1 : 20)
             let began = ContinuousClock.now
             let error = await #expect(throws: StytchJWTError.self) { try await refresher.authenticate(sessionJWT: Self.expired) }
             let caught = try #require(error)
@@ -252,7 +256,8 @@ import Testing
                 #expect(failure.errorMessage?.isEmpty == false)
                 #expect(failure.errorURL?.hasPrefix("https://stytch.com/docs/") == true)
             } else {
-                #expect(ContinuousClock.now - began < .seconds(5), "the timeout bounds a hang")
+                #expect(caught.message.contains("timed out"))
+                #expect(ContinuousClock.now - began < .seconds(30), "the timeout bounds a hang")
             }
             #expect(standIn.authenticateCalls == 1)
             for text in ["\(caught)", caught.message, String(reflecting: caught), "\(refresher.client)", String(reflecting: refresher.client)] {
@@ -288,6 +293,28 @@ import Testing
                 await #expect(throws: StytchJWTError(.malformed, "")) { try await client.organizationPolicy(organizationID: hostile) }
             }
             #expect(standIn.totalCalls == 0)
+        }
+    }
+
+    /// Bodies the client refuses, served by the scriptable JWKS test server (which answers every path).
+    @Test(arguments: [
+        ("oversize, declared", JWKSTestServer.Behaviour.oversize(bytes: 5000), 200),
+        ("oversize, chunked", .oversize(bytes: 5000, declaresLength: false), 200),
+        ("not JSON", .invalidJSON, 200),
+        ("a field missing", .json(.object(["request_id": .string("r"), "status_code": .number(JSONNumber(200))])), 200),
+        ("redirect", .redirect(to: "http://127.0.0.1:1/v1/b2b/rbac/policy"), 302),
+        ("error without a Stytch body", .jwks(body: Array("<html>bad gateway</html>".utf8), status: 502), 502),
+    ] as [(String, JWKSTestServer.Behaviour, Int)])
+    func unusableAnswersAreAPIErrors(_ name: String, _ behaviour: JWKSTestServer.Behaviour, _ status: Int) async throws {
+        try await withJWKSTestServer(responding: behaviour) { server in
+            let client = try StytchB2BClient(
+                projectID: TestTokens.projectID, secret: "secret-test-body-cap", baseURL: server.baseURL, timeout: 20, maximumBodyBytes: 1000
+            )
+            let error = await #expect(throws: StytchJWTError.self, "\(name)") { try await client.rbacPolicy() }
+            #expect(error?.code == .stytchAPIError, "\(name)")
+            #expect(error?.apiFailure?.statusCode == status, "\(name)")
+            #expect(error?.message.contains("secret-test-body-cap") == false)
+            #expect(server.requestCount == 1, "\(name): one request, no redirect followed")
         }
     }
 

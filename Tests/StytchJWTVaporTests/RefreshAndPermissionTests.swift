@@ -18,7 +18,7 @@ import VaporTesting
             configuration: .init(projectID: TestTokens.projectID, clock: { RefreshScenario.now }),
             keys: TestTokens.keySet(kid: kid, key: key)
         )
-        let client = try StytchB2BClient(projectID: standIn.projectID, secret: standIn.secret, baseURL: standIn.baseURL, timeout: 2)
+        let client = try StytchB2BClient(projectID: standIn.projectID, secret: standIn.secret, baseURL: standIn.baseURL, timeout: 20)
         app.stytch.refresher = StytchSessionRefresher(verifier: verifier, client: client)
         app.stytch.authorizer = StytchRBACAuthorizer(client: client)
         let members = app.grouped(StytchAuthenticator())
