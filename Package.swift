@@ -97,7 +97,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Test-only helpers shared by the test targets: a scriptable JWKS server on loopback.
+        // Test-only helpers shared by the test targets: a scriptable JWKS server and a Stytch API
+        // stand-in on loopback, the scenarios both middleware run.
         .target(
             name: "StytchJWTTestSupport",
             dependencies: [
@@ -105,6 +106,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/StytchJWTTestSupport",
             swiftSettings: strictSettings
@@ -137,7 +139,6 @@ let package = Package(
                 "stytch-jwt-hummingbird-example",
                 "StytchJWTTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
         ),
@@ -148,7 +149,6 @@ let package = Package(
                 "stytch-jwt-vapor-example",
                 "StytchJWTTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
         ),
