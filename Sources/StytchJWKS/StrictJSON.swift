@@ -147,6 +147,8 @@ package struct StrictJSON {
             return nil
         }
         let base = pending.count
+        // One allocation for the usual document, instead of growing 1, 2, 4, 8, 16.
+        if pending.capacity == 0 { pending.reserveCapacity(Self.linearMemberLimit * 2) }
         // Large objects only: every member so far, by name (duplicates found by hashing).
         var members: [String: JSONValue] = [:]
         var isLarge = false
