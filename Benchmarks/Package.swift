@@ -36,10 +36,11 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
-        // A tiny driver for profilers (perf, valgrind --tool=callgrind): the warm verifier in a loop.
+        // A tiny driver for profilers (perf, valgrind --tool=callgrind): the warm verifier in a loop; its
+        // `interleave` mode compares thread CPU time per verification with raw OpenSSL, block by block.
         .executableTarget(
             name: "verify-profile",
-            dependencies: [.product(name: "StytchJWT", package: "StytchJWT")],
+            dependencies: ["CBenchOpenSSL", .product(name: "StytchJWT", package: "StytchJWT")],
             path: "Sources/verify-profile"
         ),
     ],

@@ -4,6 +4,7 @@
 #define STYTCH_COPENSSL_SHIM_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/bio.h>
@@ -57,35 +58,113 @@ static inline int stytch_pkey_bits(const EVP_PKEY *pkey) {
     return EVP_PKEY_get_bits(pkey);
 }
 
-/// A digest-verify context initialised once for RSASSA-PKCS1-v1_5 with SHA-256 over `pkey`.
-/// Verifications duplicate it rather than initialise a new one. The caller owns the context.
-static inline EVP_MD_CTX *stytch_rs256_prepare(EVP_PKEY *pkey, const EVP_MD *sha256) {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+/// How many idle verification contexts a key keeps for reuse (more concurrent verifications than
+/// this still work: the extra contexts are made on demand and freed afterwards).
+#define STYTCH_RS256_POOL_CAPACITY 16
+
+/// RS256 verification state for one public key: a verify context prepared once (RSASSA-PKCS1-v1_5,
+/// signature digest SHA-256) and a small pool of idle per-call contexts behind a mutex.
+///
+/// A verification takes a context pair from the pool (or duplicates the prepared one when the
+/// pool is empty), uses it on this thread only, and gives it back, so no OpenSSL context is ever
+/// used by two threads at once and a warm verification allocates no context. The mutex guards only
+/// the pool's slots; it is never held while OpenSSL works.
+typedef struct stytch_rs256_verifier {
+    EVP_PKEY_CTX *prepared;      /* EVP_PKEY_verify_init + PKCS#1 v1.5 padding + SHA-256; only duplicated */
+    const EVP_MD *sha256;
+    pthread_mutex_t lock;
+    int idle;                    /* number of filled slots */
+    EVP_PKEY_CTX *idle_verify[STYTCH_RS256_POOL_CAPACITY];
+    EVP_MD_CTX *idle_digest[STYTCH_RS256_POOL_CAPACITY];
+} stytch_rs256_verifier;
+
+/// Prepares RS256 verification with `pkey` (which the verifier references; the caller keeps its
+/// own reference too). Returns NULL on failure. Free with `stytch_rs256_verifier_free`.
+static inline stytch_rs256_verifier *stytch_rs256_verifier_new(EVP_PKEY *pkey, const EVP_MD *sha256) {
+    stytch_rs256_verifier *verifier = (stytch_rs256_verifier *)OPENSSL_zalloc(sizeof(stytch_rs256_verifier));
     EVP_PKEY_CTX *pctx = NULL;
-    if (ctx == NULL) return NULL;
-    if (EVP_DigestVerifyInit(ctx, &pctx, sha256, NULL, pkey) != 1
-        || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
-        EVP_MD_CTX_free(ctx);
+    if (verifier == NULL) return NULL;
+    pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (pctx == NULL
+        || EVP_PKEY_verify_init(pctx) != 1
+        || EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1
+        || EVP_PKEY_CTX_set_signature_md(pctx, sha256) != 1
+        || pthread_mutex_init(&verifier->lock, NULL) != 0) {
+        EVP_PKEY_CTX_free(pctx);
+        OPENSSL_free(verifier);
         return NULL;
     }
-    return ctx;
+    verifier->prepared = pctx;
+    verifier->sha256 = sha256;
+    return verifier;
 }
 
-/// Verifies an RS256 signature with a copy of a prepared context. Returns 1 when the signature
-/// is valid, 0 when it is not, and a negative value when OpenSSL failed. `prepared` is only read,
-/// so many threads may verify with the same prepared context at once.
-static inline int stytch_rs256_verify(
-    const EVP_MD_CTX *prepared,
+/// Frees the verifier, its prepared context and every idle context. No verification may be running.
+static inline void stytch_rs256_verifier_free(stytch_rs256_verifier *verifier) {
+    if (verifier == NULL) return;
+    for (int i = 0; i < verifier->idle; i++) {
+        EVP_PKEY_CTX_free(verifier->idle_verify[i]);
+        EVP_MD_CTX_free(verifier->idle_digest[i]);
+    }
+    EVP_PKEY_CTX_free(verifier->prepared);
+    pthread_mutex_destroy(&verifier->lock);
+    OPENSSL_free(verifier);
+}
+
+/// Verifies an RS256 signature: SHA-256 of `message`, then `EVP_PKEY_verify` on the digest, in
+/// which OpenSSL decrypts the signature, checks the PKCS#1 v1.5 padding and the SHA-256 DigestInfo,
+/// and compares the digest (the same provider routine `EVP_DigestVerify` ends in). Returns 1 when
+/// the signature is valid, 0 when it is not, and a negative value when OpenSSL failed.
+/// Safe to call from many threads at once with the same verifier.
+static inline int stytch_rs256_verifier_verify(
+    stytch_rs256_verifier *verifier,
     const uint8_t *signature, size_t signature_len,
     const uint8_t *message, size_t message_len
 ) {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    EVP_MD_CTX *mdctx = NULL;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
     int rc = -1;
-    if (ctx == NULL) return -1;
-    if (EVP_MD_CTX_copy_ex(ctx, prepared) == 1) {
-        rc = EVP_DigestVerify(ctx, signature, signature_len, message, message_len);
+
+    if (pthread_mutex_lock(&verifier->lock) != 0) return -1;
+    if (verifier->idle > 0) {
+        verifier->idle -= 1;
+        pctx = verifier->idle_verify[verifier->idle];
+        mdctx = verifier->idle_digest[verifier->idle];
+        verifier->idle_verify[verifier->idle] = NULL;
+        verifier->idle_digest[verifier->idle] = NULL;
     }
-    EVP_MD_CTX_free(ctx);
+    pthread_mutex_unlock(&verifier->lock);
+    if (pctx == NULL) {
+        pctx = EVP_PKEY_CTX_dup(verifier->prepared);
+        mdctx = EVP_MD_CTX_new();
+        if (pctx == NULL || mdctx == NULL) {
+            EVP_PKEY_CTX_free(pctx);
+            EVP_MD_CTX_free(mdctx);
+            return -1;
+        }
+    }
+
+    if (EVP_DigestInit_ex2(mdctx, verifier->sha256, NULL) == 1
+        && EVP_DigestUpdate(mdctx, message, message_len) == 1
+        && EVP_DigestFinal_ex(mdctx, digest, &digest_len) == 1) {
+        rc = EVP_PKEY_verify(pctx, signature, signature_len, digest, digest_len);
+    }
+
+    if (rc >= 0 && pthread_mutex_lock(&verifier->lock) == 0) {
+        if (verifier->idle < STYTCH_RS256_POOL_CAPACITY) {
+            verifier->idle_verify[verifier->idle] = pctx;
+            verifier->idle_digest[verifier->idle] = mdctx;
+            verifier->idle += 1;
+            pctx = NULL;
+            mdctx = NULL;
+        }
+        pthread_mutex_unlock(&verifier->lock);
+    }
+    /* Not returned to the pool (full, or OpenSSL failed and the contexts' state is unknown). */
+    EVP_PKEY_CTX_free(pctx);
+    EVP_MD_CTX_free(mdctx);
     return rc;
 }
 

@@ -14,34 +14,61 @@ package enum Base64URL {
 
     /// Decodes `input`, or returns nil if it is not canonical unpadded base64url.
     ///
-    /// Concrete (not generic) so that callers in other modules get the specialised loop.
+    /// Concrete (not generic) so that callers in other modules get the specialised loop. Four
+    /// characters (three bytes) per step through a 256-entry table; an invalid character has the
+    /// table's high bit set, so one test per group finds it.
     package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = input.count
-        if count % 4 == 1 { return nil }
+        let remainder = count & 3
+        if remainder == 1 { return nil }
+        let groups = count >> 2
+        let outputCount = groups * 3 + (remainder == 0 ? 0 : remainder - 1)
         return decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
-            var output = [UInt8](repeating: 0, count: count * 3 / 4)
-            var written = 0
-            var accumulator: UInt32 = 0
-            var bits: UInt32 = 0
-            let valid = output.withUnsafeMutableBufferPointer { out -> Bool in
-                for byte in input {
-                    let value = table[Int(byte)]
-                    if value == invalid { return false }
-                    accumulator = (accumulator << 6) | UInt32(value)
-                    bits += 6
-                    if bits >= 8 {
-                        bits -= 8
-                        out[written] = UInt8(truncatingIfNeeded: accumulator >> bits)
-                        written += 1
-                        accumulator &= (1 << bits) - 1
+            guard let table = table.baseAddress, let source = input.baseAddress else { return count == 0 ? [] : nil }
+            var valid = true
+            let output = [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
+                guard let out = out.baseAddress else { initialized = 0; return }
+                var inputIndex = 0
+                var outputIndex = 0
+                for _ in 0..<groups {
+                    let a = table[Int(source[inputIndex])]
+                    let b = table[Int(source[inputIndex &+ 1])]
+                    let c = table[Int(source[inputIndex &+ 2])]
+                    let d = table[Int(source[inputIndex &+ 3])]
+                    if (a | b | c | d) & 0x80 != 0 { valid = false; break }
+                    let word = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    out[outputIndex] = UInt8(truncatingIfNeeded: word >> 16)
+                    out[outputIndex &+ 1] = UInt8(truncatingIfNeeded: word >> 8)
+                    out[outputIndex &+ 2] = UInt8(truncatingIfNeeded: word)
+                    inputIndex &+= 4
+                    outputIndex &+= 3
+                }
+                if valid, remainder != 0 {
+                    let a = table[Int(source[inputIndex])]
+                    let b = table[Int(source[inputIndex &+ 1])]
+                    let c = remainder == 3 ? table[Int(source[inputIndex &+ 2])] : 0
+                    if (a | b | c) & 0x80 != 0 {
+                        valid = false
+                    } else if remainder == 2 {
+                        // 12 bits for one byte: the low 4 bits of the last character must be zero,
+                        // otherwise two encodings would decode alike.
+                        if b & 0x0F != 0 { valid = false } else {
+                            out[outputIndex] = a << 2 | b >> 4
+                            outputIndex &+= 1
+                        }
+                    } else {
+                        // 18 bits for two bytes: the low 2 bits of the last character must be zero.
+                        if c & 0x03 != 0 { valid = false } else {
+                            out[outputIndex] = a << 2 | b >> 4
+                            out[outputIndex &+ 1] = (b & 0x0F) << 4 | c >> 2
+                            outputIndex &+= 2
+                        }
                     }
                 }
-                // Whatever is left over must be zero bits: otherwise two encodings would decode alike.
-                return accumulator == 0
+                // Only fully written bytes count as initialized (UInt8 needs no deinitialization).
+                initialized = valid ? outputCount : 0
             }
-            guard valid else { return nil }
-            output.removeLast(output.count - written)
-            return output
+            return valid ? output : nil
         }
     }
 

@@ -70,7 +70,22 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public init(_ value: Int64) { self.literal = String(value) }
 
     /// The value as a `Double` (may be rounded; infinite if out of range).
-    public var doubleValue: Double { Double(literal) ?? .nan }
+    public var doubleValue: Double {
+        // Fast path for the common case, a NumericDate: up to 15 digits, no sign, fraction or
+        // exponent. Such an integer is below 2^53, so the conversion is exact, exactly the value
+        // `Double(literal)` rounds to.
+        var literal = literal
+        let fast = literal.withUTF8 { bytes -> Double? in
+            guard bytes.count <= 15, !bytes.isEmpty else { return nil }
+            var value: Int64 = 0
+            for byte in bytes {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+            }
+            return Double(value)
+        }
+        return fast ?? Double(literal) ?? .nan
+    }
 
     /// The value as an `Int64`, when the literal is an integer that fits exactly.
     public var int64Value: Int64? { Int64(literal) }

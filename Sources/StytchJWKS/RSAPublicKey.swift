@@ -3,8 +3,8 @@ internal import COpenSSL
 /// An RSA public key ready to verify RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signatures.
 ///
 /// The key is built once through OpenSSL 3's EVP API together with a prepared verification
-/// context; each verification duplicates that context, so verifying costs no key parsing and no
-/// algorithm fetch. The value is `Sendable`: any number of tasks may verify with one key at once.
+/// context; verifications reuse per-call copies of it from a small pool, so verifying costs no key
+/// parsing, no algorithm fetch and, once warm, no context allocation. The value is `Sendable`: any number of tasks may verify with one key at once.
 ///
 /// Construction enforces the key-strength part of the admission policy: a modulus of at least
 /// 2048 (and at most 16384) bits, and an odd public exponent of at least 65537 that fits in 64 bits.
@@ -50,12 +50,12 @@ public struct RSAPublicKey: Sendable, Hashable {
         guard let pkey else {
             throw StytchJWTError(.malformed, "OpenSSL refused the RSA key (\(OpenSSLErrors.drain()))")
         }
-        guard let prepared = stytch_rs256_prepare(pkey, SHA256.implementation) else {
+        guard let verifier = stytch_rs256_verifier_new(pkey, SHA256.implementation) else {
             EVP_PKEY_free(pkey)
             throw StytchJWTError(.malformed, "OpenSSL could not prepare RS256 verification (\(OpenSSLErrors.drain()))")
         }
         let bits = Int(stytch_pkey_bits(pkey))
-        self.storage = Storage(pkey: pkey, prepared: prepared)
+        self.storage = Storage(pkey: pkey, verifier: verifier)
         self.modulusBits = bits
         self.modulusBytes = nBytes
         self.exponentBytes = eBytes
@@ -68,14 +68,17 @@ public struct RSAPublicKey: Sendable, Hashable {
 
     /// Whether `signature` is a valid RS256 signature of `message` under this key.
     ///
-    /// The check is OpenSSL's `EVP_DigestVerify`; a signature of the wrong length or any OpenSSL
-    /// failure counts as invalid.
+    /// The check is OpenSSL's: SHA-256 of the message, then `EVP_PKEY_verify` with PKCS#1 v1.5
+    /// padding and the SHA-256 DigestInfo (the routine `EVP_DigestVerify` ends in). A signature of
+    /// the wrong length or any OpenSSL failure counts as invalid.
     public func isValidRS256Signature(_ signature: UnsafeRawBufferPointer, for message: UnsafeRawBufferPointer) -> Bool {
-        let result = stytch_rs256_verify(
-            storage.prepared,
-            signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
-            message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count
-        )
+        let result = withExtendedLifetime(storage) {
+            stytch_rs256_verifier_verify(
+                storage.verifier,
+                signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
+                message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count
+            )
+        }
         if result != 1 { OpenSSLErrors.clear() }
         return result == 1
     }
@@ -106,20 +109,21 @@ public struct RSAPublicKey: Sendable, Hashable {
 
     /// Owns the OpenSSL objects; frees each exactly once.
     ///
-    /// `@unchecked Sendable` is safe: both pointers are set once in `init` and never mutated.
-    /// OpenSSL's `EVP_PKEY` is safe to share read-only across threads, and `prepared` is only ever
-    /// the source of `EVP_MD_CTX_copy_ex`, which reads it.
+    /// `@unchecked Sendable` is safe: both pointers are set once in `init` and never reassigned.
+    /// OpenSSL's `EVP_PKEY` is safe to share read-only across threads; the RS256 verifier's
+    /// prepared context is only ever duplicated, and its pool of per-call contexts is guarded by
+    /// the verifier's own mutex, so each context is used by one thread at a time.
     private final class Storage: @unchecked Sendable {
         let pkey: OpaquePointer
-        let prepared: OpaquePointer
+        let verifier: UnsafeMutablePointer<stytch_rs256_verifier>
 
-        init(pkey: OpaquePointer, prepared: OpaquePointer) {
+        init(pkey: OpaquePointer, verifier: UnsafeMutablePointer<stytch_rs256_verifier>) {
             self.pkey = pkey
-            self.prepared = prepared
+            self.verifier = verifier
         }
 
         deinit {
-            EVP_MD_CTX_free(prepared)
+            stytch_rs256_verifier_free(verifier)
             EVP_PKEY_free(pkey)
         }
     }

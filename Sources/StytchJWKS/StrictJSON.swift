@@ -51,6 +51,15 @@ package struct StrictJSON {
         return members
     }
 
+    /// Parses `bytes`, which must hold a JSON object, and returns its members in document order,
+    /// without building a dictionary for the top level (its names are unique, as always).
+    package static func parseObjectMembers(_ bytes: [UInt8], maximumDepth: Int) throws(Failure) -> [JSONMember] {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> [JSONMember] in
+            var parser = StrictJSON(bytes: buffer, maximumDepth: maximumDepth)
+            return try parser.parseTopLevelMembers()
+        }
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maximumDepth: Int
     private var index = 0
@@ -107,32 +116,107 @@ package struct StrictJSON {
         index += count
     }
 
+    /// Members of the objects being parsed, innermost last: each open object owns the entries from
+    /// the count it started at. Collecting them first lets each object's dictionary be allocated
+    /// once at its final size (no rehashing of every name on growth), and one buffer serves every
+    /// object of the document.
+    private var pending: [JSONMember] = []
+
+    /// Up to this many members, duplicates are found by comparing with the object's earlier names;
+    /// beyond it, the object switches to a dictionary that finds them by hashing.
+    private static let linearMemberLimit = 16
+
     private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
+        let base = pending.count
+        defer { pending.removeSubrange(base...) }
+        if let large = try parseMembers(depth: depth) { return .object(large) }
+        var members: [String: JSONValue] = [:]
+        members.reserveCapacity(pending.count - base)
+        for member in pending[base...] { members[member.name] = member.value }
+        return .object(members)
+    }
+
+    /// Parses an object's members (at `{`). A small object's members are left in `pending` from
+    /// the count on entry, for the caller to take; a large one's come back as a dictionary.
+    private mutating func parseMembers(depth: Int) throws(Failure) -> [String: JSONValue]? {
         if depth > maximumDepth { throw .tooDeep(limit: maximumDepth) }
         index += 1  // {
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if try peek() == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return nil
         }
+        let base = pending.count
+        // One allocation for the usual document, instead of growing 1, 2, 4, 8, 16.
+        if pending.capacity == 0 { pending.reserveCapacity(Self.linearMemberLimit * 2) }
+        // Large objects only: every member so far, by name (duplicates found by hashing).
+        var members: [String: JSONValue] = [:]
+        var isLarge = false
         while true {
             skipWhitespace()
             guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: index) }
             let name = try parseString()
+            let nameIsASCII = lastStringIsASCII
             skipWhitespace()
             guard try peek() == UInt8(ascii: ":") else { throw .unexpectedByte(offset: index) }
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: name) != nil { throw .duplicateMember(depth: depth) }
+            // The duplicate check comes after the value, as it always has: a malformed value is
+            // reported before a repeated name. Names compare as Swift strings (as dictionary keys
+            // do); two ASCII names of different lengths cannot be equal, so only equal lengths
+            // are compared in full.
+            if isLarge {
+                if members.updateValue(value, forKey: name) != nil { throw .duplicateMember(depth: depth) }
+            } else {
+                let length = name.utf8.count
+                for existing in base..<pending.count {
+                    let other = pending[existing]
+                    if nameIsASCII, other.isASCII, other.name.utf8.count != length { continue }
+                    if other.name == name { throw .duplicateMember(depth: depth) }
+                }
+                pending.append(JSONMember(name: name, value: value, isASCII: nameIsASCII))
+                if pending.count - base > Self.linearMemberLimit {
+                    members.reserveCapacity(2 * Self.linearMemberLimit)
+                    for member in pending[base...] { members[member.name] = member.value }
+                    pending.removeSubrange(base...)
+                    isLarge = true
+                }
+            }
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                index += 1
+                return isLarge ? members : nil
             default: throw .unexpectedByte(offset: index)
             }
         }
+    }
+
+    /// Parses a document that must be an object and returns its members in document order
+    /// (names unique), under exactly the rules and error order of ``parseObject(_:maximumDepth:)``.
+    private mutating func parseTopLevelMembers() throws(Failure) -> [JSONMember] {
+        if bytes.isEmpty { throw .empty }
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { throw .byteOrderMark }
+        skipWhitespace()
+        guard try peek() == UInt8(ascii: "{") else {
+            // Not an object: the whole value is still parsed, so a syntax error is reported first.
+            _ = try parseValue(depth: 0)
+            skipWhitespace()
+            if index != bytes.count { throw .trailingContent(offset: index) }
+            throw .notAnObject
+        }
+        let result: [JSONMember]
+        if let large = try parseMembers(depth: 1) {
+            result = large.map { JSONMember(name: $0.key, value: $0.value, isASCII: false) }
+        } else {
+            result = pending
+        }
+        pending.removeAll()
+        skipWhitespace()
+        if index != bytes.count { throw .trailingContent(offset: index) }
+        return result
     }
 
     private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
@@ -183,18 +267,42 @@ package struct StrictJSON {
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// Whether the string `parseString` returned last is known to be ASCII (false after escapes).
+    private var lastStringIsASCII = true
+
+    /// Whether any of the eight bytes in `word` is a quote, a backslash, a control character or
+    /// not ASCII: the bytes the string scan must look at one by one.
+    @inline(__always)
+    private static func needsAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word
+        return flags & (ones &* 0x80) != 0
+    }
+
     private mutating func parseString() throws(Failure) -> String {
         index += 1  // opening quote
         let start = index
         var isASCII = true
+        lastStringIsASCII = false
         // Fast path: no escapes. Control characters are refused; UTF-8 is validated at the end,
         // unless every byte was ASCII (always valid, and by far the common case in a JWT).
+        // Eight bytes at a time while none of them needs a closer look.
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
         while index < bytes.count {
+            if index &+ 8 <= bytes.count, !Self.needsAttention(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index &+= 8
+                continue
+            }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                if isASCII { return String(decoding: slice, as: UTF8.self) }
+                if isASCII {
+                    lastStringIsASCII = true
+                    return String(decoding: slice, as: UTF8.self)
+                }
                 guard let string = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8 }
                 return string
             }
@@ -273,4 +381,12 @@ package struct StrictJSON {
         }
         return value
     }
+}
+
+/// One member of a parsed JSON object.
+package struct JSONMember: Sendable {
+    package let name: String
+    package let value: JSONValue
+    /// Whether `name` is known to be ASCII (then its UTF-8 length decides inequality with another ASCII name).
+    package let isASCII: Bool
 }

@@ -26,9 +26,11 @@ extension B2BAuthenticateResponse {
             let errorType = members["error_type"]?.stringValue.map(Self.loggableWord).map { " (error_type \($0))" } ?? ""
             throw StytchJWTError(.malformed, "authenticate response has status_code \(status)\(errorType): not an authenticate success")
         }
+        // The typed model comes from the strict parse: the document is not parsed a second time.
+        // JSONValueDecoder gives the results and errors JSONDecoder would give on the same text.
         let decoded: B2BAuthenticateResponse
         do {
-            decoded = try JSONDecoder().decode(B2BAuthenticateResponse.self, from: Data(bytes))
+            decoded = try JSONValueDecoder.decode(B2BAuthenticateResponse.self, from: .object(members))
         } catch let error as DecodingError {
             throw StytchJWTError(.malformed, "authenticate response: \(Self.describe(error))")
         } catch {

@@ -119,18 +119,28 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
     /// The factor exactly as sent.
     public let json: JSONValue
 
-    /// Reads a factor; `path` names it in error messages (e.g. `authentication_factors[0]`).
-    init(json: JSONValue, path: String) throws(StytchJWTError) {
-        guard let members = json.objectValue else { throw StytchJWTError(.malformed, "\(path) is not an object") }
-        let reader = ClaimReader(members, path: path)
+    /// Reads a factor; `path` and `index` name it in error messages (e.g. `authentication_factors[0]`).
+    /// The name is built only when there is an error to report.
+    init(json: JSONValue, path: String, index: Int? = nil) throws(StytchJWTError) {
+        guard let members = json.objectValue else {
+            throw StytchJWTError(.malformed, "\(ClaimReader.path(path, index)) is not an object")
+        }
+        let reader = ClaimReader(members, path: path, index: index)
         self.type = FactorType(rawValue: try reader.requiredString("type"))
         self.deliveryMethod = DeliveryMethod(rawValue: try reader.requiredString("delivery_method"))
         self.lastAuthenticatedAt = try reader.optionalTimestamp("last_authenticated_at")
         self.createdAt = try reader.optionalTimestamp("created_at")
         self.updatedAt = try reader.optionalTimestamp("updated_at")
-        let objects = members.filter { $0.value.objectValue != nil }
-        guard objects.count <= 1 else { throw StytchJWTError(.malformed, "\(path) has more than one factor sub-object") }
-        self.detail = objects.first.map { FactorDetail(name: $0.key, fields: $0.value.objectValue!) }
+        // At most one member may be an object (the factor sub-object); no filtered copy is made.
+        var detail: FactorDetail?
+        for (name, value) in members {
+            guard case .object(let fields) = value else { continue }
+            guard detail == nil else {
+                throw StytchJWTError(.malformed, "\(ClaimReader.path(path, index)) has more than one factor sub-object")
+            }
+            detail = FactorDetail(name: name, fields: fields)
+        }
+        self.detail = detail
         self.json = json
     }
 
@@ -169,6 +179,7 @@ public struct SessionClaim: Sendable, Hashable {
     public let roles: [String]
 
     static let name = "https://stytch.com/session"
+    private static let factorsPath = "\(name).authentication_factors"
 
     init(json: JSONValue) throws(StytchJWTError) {
         let path = Self.name
@@ -187,7 +198,7 @@ public struct SessionClaim: Sendable, Hashable {
         var parsed: [AuthenticationFactor] = []
         parsed.reserveCapacity(factorList.count)
         for (index, factor) in factorList.enumerated() {
-            parsed.append(try AuthenticationFactor(json: factor, path: "\(path).authentication_factors[\(index)]"))
+            parsed.append(try AuthenticationFactor(json: factor, path: Self.factorsPath, index: index))
         }
         self.authenticationFactors = parsed
         self.roles = try reader.optionalStringArray("roles") ?? []
@@ -212,20 +223,37 @@ public struct OrganizationClaim: Sendable, Hashable {
     }
 }
 
-/// Reads typed members out of a JSON object, naming `path.member` in every error.
+/// Reads typed members out of a JSON object, naming `path.member` (or `path[index].member`) in
+/// every error; the name is built only for an error.
 struct ClaimReader {
     let members: [String: JSONValue]
     let path: String
+    let index: Int?
 
-    init(_ members: [String: JSONValue], path: String) {
+    init(_ members: [String: JSONValue], path: String, index: Int? = nil) {
         self.members = members
         self.path = path
+        self.index = index
     }
 
-    private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// `path`, or `path[index]` when an index is given.
+    static func path(_ path: String, _ index: Int?) -> String {
+        guard let index else { return path }
+        return "\(path)[\(index)]"
+    }
+
+    private func name(_ key: String) -> String {
+        let path = Self.path(path, index)
+        return path.isEmpty ? key : "\(path).\(key)"
+    }
 
     func requiredString(_ key: String) throws(StytchJWTError) -> String {
-        guard let value = members[key] else { throw StytchJWTError(.missingClaim, "\(name(key)) is missing") }
+        try requiredString(key, members[key])
+    }
+
+    /// `requiredString(key)` for a value already looked up.
+    func requiredString(_ key: String, _ value: JSONValue?) throws(StytchJWTError) -> String {
+        guard let value else { throw StytchJWTError(.missingClaim, "\(name(key)) is missing") }
         guard case .string(let string) = value else { throw StytchJWTError(.malformed, "\(name(key)) is not a string") }
         guard !string.isEmpty else { throw StytchJWTError(.malformed, "\(name(key)) is empty") }
         return string
@@ -263,7 +291,12 @@ struct ClaimReader {
 
     /// A JWT NumericDate: a finite JSON number. Strings, null and Booleans are malformed.
     func requiredNumericDate(_ key: String) throws(StytchJWTError) -> Double {
-        guard let value = members[key] else { throw StytchJWTError(.missingClaim, "\(name(key)) is missing") }
+        try requiredNumericDate(key, members[key])
+    }
+
+    /// `requiredNumericDate(key)` for a value already looked up.
+    func requiredNumericDate(_ key: String, _ value: JSONValue?) throws(StytchJWTError) -> Double {
+        guard let value else { throw StytchJWTError(.missingClaim, "\(name(key)) is missing") }
         guard case .number(let number) = value else { throw StytchJWTError(.malformed, "\(name(key)) is not a number") }
         let seconds = number.doubleValue
         guard seconds.isFinite else { throw StytchJWTError(.malformed, "\(name(key)) is not a finite number") }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A compact JWS split and decoded under the strict rules of the specification, before any of it
 /// is believed: the header and payload are still unverified.
 package struct CompactJWS: Sendable {
@@ -11,48 +13,93 @@ package struct CompactJWS: Sendable {
         package static let maximumJSONDepth = 16
     }
 
+    /// The decoded header members, in document order (names unique).
+    package let headerMembers: [JSONMember]
     /// The decoded header members.
-    package let header: [String: JSONValue]
+    package var header: [String: JSONValue] {
+        var members: [String: JSONValue] = [:]
+        members.reserveCapacity(headerMembers.count)
+        for member in headerMembers { members[member.name] = member.value }
+        return members
+    }
     /// The decoded payload bytes.
     package let payloadBytes: [UInt8]
-    /// The ASCII `header.payload` exactly as received: what the signature covers.
-    package let signingInput: ArraySlice<UInt8>
+    /// The token as received; its first `signingInputCount` UTF-8 bytes, the ASCII
+    /// `header.payload`, are what the signature covers.
+    private let token: String
+    /// The length of `header.payload` in bytes (the offset of the second dot).
+    private let signingInputCount: Int
     /// The decoded signature.
     package let signature: [UInt8]
+
+    /// The ASCII `header.payload` exactly as received: what the signature covers.
+    package var signingInput: ArraySlice<UInt8> { Array(token.utf8)[..<signingInputCount] }
 
     /// Splits and decodes `token`: size, exactly two dots, strict base64url in every segment,
     /// a strict JSON object header.
     package init(_ token: String) throws(StytchJWTError) {
-        let bytes = Array(token.utf8)
-        guard bytes.count <= Limits.maximumTokenBytes else {
+        var token = token
+        guard token.utf8.count <= Limits.maximumTokenBytes else {
             throw StytchJWTError(.malformed, "token is larger than \(Limits.maximumTokenBytes) bytes")
         }
-        guard !bytes.isEmpty else { throw StytchJWTError(.malformed, "token is empty") }
-        var dots: [Int] = []
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") {
-            dots.append(index)
-            if dots.count > 2 { break }
+        guard !token.isEmpty else { throw StytchJWTError(.malformed, "token is empty") }
+        // Native Swift strings are already contiguous UTF-8; this copies only a bridged one.
+        token.makeContiguousUTF8()
+        let decoded = token.utf8.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(StytchJWTError) in try Self.decodeSegments(bytes) }
+        } ?? Result { () throws(StytchJWTError) in
+            try Array(token.utf8).withUnsafeBufferPointer { (bytes) throws(StytchJWTError) in try Self.decodeSegments(bytes) }
         }
-        guard dots.count == 2 else {
+        let segments = try decoded.get()
+        self.headerMembers = segments.header
+        self.payloadBytes = segments.payload
+        self.signature = segments.signature
+        self.signingInputCount = segments.signingInputCount
+        self.token = token
+    }
+
+    /// The work of `init` over the token's bytes, in the order of the rules (the first failing
+    /// rule decides the message): segments, header, payload and signature base64url, header JSON.
+    private static func decodeSegments(
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) throws(StytchJWTError) -> (header: [JSONMember], payload: [UInt8], signature: [UInt8], signingInputCount: Int) {
+        // memchr: the token is mostly base64url, so finding the dots is the bulk of the scanning.
+        func nextDot(after start: Int) -> Int? {
+            guard start < bytes.count, let base = bytes.baseAddress,
+                  let found = memchr(base + start, Int32(UInt8(ascii: ".")), bytes.count - start)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let firstDot = nextDot(after: 0), let secondDot = nextDot(after: firstDot + 1),
+              nextDot(after: secondDot + 1) == nil
+        else {
             throw StytchJWTError(.malformed, "token must have exactly three dot-separated segments")
         }
-        guard let headerBytes = Base64URL.decode(bytes[..<dots[0]]) else {
+        guard let headerBytes = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[..<firstDot])) else {
             throw StytchJWTError(.malformed, "header segment is not strict base64url")
         }
-        guard let payloadBytes = Base64URL.decode(bytes[(dots[0] + 1)..<dots[1]]) else {
+        guard let payloadBytes = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot])) else {
             throw StytchJWTError(.malformed, "payload segment is not strict base64url")
         }
-        guard let signature = Base64URL.decode(bytes[(dots[1] + 1)...]) else {
+        guard let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])) else {
             throw StytchJWTError(.malformed, "signature segment is not strict base64url")
         }
+        let header: [JSONMember]
         do {
-            self.header = try StrictJSON.parseObject(headerBytes, maximumDepth: Limits.maximumJSONDepth)
+            header = try StrictJSON.parseObjectMembers(headerBytes, maximumDepth: Limits.maximumJSONDepth)
         } catch {
             throw StytchJWTError(.malformed, "header is not a strict JSON object: \(error)")
         }
-        self.payloadBytes = payloadBytes
-        self.signingInput = bytes[..<dots[1]]
-        self.signature = signature
+        return (header, payloadBytes, signature, secondDot)
+    }
+
+    /// The payload's members, in document order (names unique), parsed as ``payloadObject()`` parses them.
+    package func payloadMembers() throws(StytchJWTError) -> [JSONMember] {
+        do {
+            return try StrictJSON.parseObjectMembers(payloadBytes, maximumDepth: Limits.maximumJSONDepth)
+        } catch {
+            throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
+        }
     }
 
     /// The payload as a strict JSON object.
@@ -69,31 +116,71 @@ package struct CompactJWS: Sendable {
     /// comes only from configuration, and a token that points elsewhere is refused outright;
     /// `typ`, if present, `JWT` in any case; `kid` a non-empty string.
     package func checkHeader() throws(StytchJWTError) -> String {
-        guard let algValue = header["alg"] else { throw StytchJWTError(.malformed, "header.alg is missing") }
-        guard case .string(let alg) = algValue else { throw StytchJWTError(.malformed, "header.alg is not a string") }
-        guard alg == "RS256" else { throw StytchJWTError(.unsupportedAlgorithm, "header.alg must be RS256") }
-        if header["crit"] != nil {
+        // One pass picks out the members the rules read; the rules then run in their order.
+        var alg: JSONValue?, crit: JSONValue?, typ: JSONValue?, kid: JSONValue?
+        var jku: JSONValue?, x5u: JSONValue?, jwk: JSONValue?, x5c: JSONValue?
+        for member in headerMembers {
+            // Every name the rules read is three or four ASCII characters.
+            if member.isASCII, !(3...4).contains(member.name.utf8.count) { continue }
+            switch member.name {
+            case "alg": alg = member.value
+            case "crit": crit = member.value
+            case "typ": typ = member.value
+            case "kid": kid = member.value
+            case "jku": jku = member.value
+            case "x5u": x5u = member.value
+            case "jwk": jwk = member.value
+            case "x5c": x5c = member.value
+            default: continue
+            }
+        }
+        guard let algValue = alg else { throw StytchJWTError(.malformed, "header.alg is missing") }
+        guard case .string(let algText) = algValue else { throw StytchJWTError(.malformed, "header.alg is not a string") }
+        guard algText == "RS256" else { throw StytchJWTError(.unsupportedAlgorithm, "header.alg must be RS256") }
+        if crit != nil {
             throw StytchJWTError(.unsupportedHeader, "header.crit is present; no critical extensions are supported")
         }
-        for reference in ["jku", "x5u", "jwk", "x5c"] where header[reference] != nil {
-            throw StytchJWTError(.unsupportedHeader, "header.\(reference) is present; keys come only from configuration")
+        // In this order: jku, x5u, jwk, x5c.
+        func refuseReference(_ reference: String) -> StytchJWTError {
+            StytchJWTError(.unsupportedHeader, "header.\(reference) is present; keys come only from configuration")
         }
-        if let typ = header["typ"] {
-            guard case .string(let value) = typ, value.lowercased() == "jwt" else {
+        if jku != nil { throw refuseReference("jku") }
+        if x5u != nil { throw refuseReference("x5u") }
+        if jwk != nil { throw refuseReference("jwk") }
+        if x5c != nil { throw refuseReference("x5c") }
+        if let typ {
+            guard case .string(let value) = typ, Self.isJWT(value) else {
                 throw StytchJWTError(.unsupportedHeader, "header.typ must be JWT")
             }
         }
-        guard let kidValue = header["kid"] else { throw StytchJWTError(.malformed, "header.kid is missing") }
-        guard case .string(let kid) = kidValue, !kid.isEmpty else {
+        guard let kidValue = kid else { throw StytchJWTError(.malformed, "header.kid is missing") }
+        guard case .string(let kidText) = kidValue, !kidText.isEmpty else {
             throw StytchJWTError(.malformed, "header.kid is not a non-empty string")
         }
-        return kid
+        return kidText
+    }
+
+    /// `value.lowercased() == "jwt"`, without building the lowercased string for the usual
+    /// three ASCII characters (for ASCII text, lowercasing maps only `A`-`Z`); anything else
+    /// takes the original path.
+    private static func isJWT(_ value: String) -> Bool {
+        let utf8 = value.utf8
+        if utf8.count == 3, utf8.allSatisfy({ $0 < 0x80 }) {
+            var iterator = utf8.makeIterator()
+            return (iterator.next()! | 0x20) == UInt8(ascii: "j")
+                && (iterator.next()! | 0x20) == UInt8(ascii: "w")
+                && (iterator.next()! | 0x20) == UInt8(ascii: "t")
+        }
+        return value.lowercased() == "jwt"
     }
 
     /// Checks the signature over the received `header.payload` bytes with `key`.
     package func checkSignature(with key: RSAPublicKey) throws(StytchJWTError) {
+        let count = signingInputCount
         let valid = signature.withUnsafeBytes { signatureBuffer in
-            signingInput.withUnsafeBytes { inputBuffer in
+            token.utf8.withContiguousStorageIfAvailable { bytes in
+                key.isValidRS256Signature(signatureBuffer, for: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<count])))
+            } ?? signingInput.withUnsafeBytes { inputBuffer in
                 key.isValidRS256Signature(signatureBuffer, for: inputBuffer)
             }
         }

@@ -28,12 +28,21 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
     /// Parses `text`: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, `T`/`Z` in either case,
     /// up to nine fraction digits. Returns nil for anything else, including impossible dates.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
+        // Parsed straight from the string's UTF-8 storage: no copy, no Foundation.
+        var text = text
+        guard let instant = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self.secondsSince1970 = instant.seconds
+        self.nanoseconds = instant.nanoseconds
+        self.text = text
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32)? {
         guard bytes.count >= 20, bytes.count <= 64 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
             var value = 0
-            for byte in bytes[start..<start + count] {
+            for offset in start..<start + count {
+                let byte = bytes[offset]
                 guard byte >= 0x30, byte <= 0x39 else { return nil }
                 value = value * 10 + Int(byte - 0x30)
             }
@@ -81,9 +90,7 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
         // A leap second (:60) is read as the first instant of the next minute.
         let days = Self.daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        self.secondsSince1970 = seconds
-        self.nanoseconds = Int32(nanos)
-        self.text = text
+        return (seconds, Int32(nanos))
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {

@@ -223,9 +223,9 @@ public struct StytchJWTVerifier: Sendable {
     }
 
     /// Steps 1 and 2: size and structure, then the header.
-    private func parse(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: [String: JSONValue], kid: String) {
+    private func parse(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: [JSONMember], kid: String) {
         let jws = try CompactJWS(token)
-        let payload = try jws.payloadObject()
+        let payload = try jws.payloadMembers()
         let kid = try jws.checkHeader()
         return (jws, payload, kid)
     }
@@ -239,7 +239,7 @@ public struct StytchJWTVerifier: Sendable {
 
     /// Steps 4 to 6: signature, registered claims, Stytch claims.
     private func finish(
-        _ parsed: (jws: CompactJWS, payload: [String: JSONValue], kid: String), key: RSAPublicKey, now: Double
+        _ parsed: (jws: CompactJWS, payload: [JSONMember], kid: String), key: RSAPublicKey, now: Double
     ) throws(StytchJWTError) -> VerifiedSession {
         try parsed.jws.checkSignature(with: key)
         return try checkClaims(parsed.payload, kid: parsed.kid, now: now)
@@ -276,18 +276,49 @@ public struct StytchJWTVerifier: Sendable {
         }
     }
 
-    private static let reservedClaims: Set<String> = [
-        "iss", "sub", "aud", "exp", "nbf", "iat", "jti", SessionClaim.name, OrganizationClaim.name,
-    ]
+    /// The payload members the claim rules read, picked out in one pass; every other member is a
+    /// custom claim.
+    private struct RegisteredMembers {
+        var iss: JSONValue?, sub: JSONValue?, aud: JSONValue?, exp: JSONValue?, nbf: JSONValue?
+        var iat: JSONValue?, jti: JSONValue?, session: JSONValue?, organization: JSONValue?
+        var custom: [String: JSONValue] = [:]
 
-    func checkClaims(_ payload: [String: JSONValue], kid: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
-        let reader = ClaimReader(payload, path: "")
+        /// The reserved names are `iss sub aud exp nbf iat jti` and the two `https://stytch.com/…`
+        /// claims: ASCII, of length 3, 26 or 31, so an ASCII name of another length is custom at once.
+        init(_ payload: [JSONMember]) {
+            for member in payload {
+                if member.isASCII {
+                    let length = member.name.utf8.count
+                    if length != 3, length != 26, length != 31 {
+                        custom[member.name] = member.value
+                        continue
+                    }
+                }
+                switch member.name {
+                case "iss": iss = member.value
+                case "sub": sub = member.value
+                case "aud": aud = member.value
+                case "exp": exp = member.value
+                case "nbf": nbf = member.value
+                case "iat": iat = member.value
+                case "jti": jti = member.value
+                case SessionClaim.name: session = member.value
+                case OrganizationClaim.name: organization = member.value
+                default: custom[member.name] = member.value
+                }
+            }
+        }
+    }
 
-        let issuer = try reader.requiredString("iss")
+    func checkClaims(_ payload: [JSONMember], kid: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
+        let members = RegisteredMembers(payload)
+        let reader = ClaimReader([:], path: "")
+
+        let issuer = try reader.requiredString("iss", members.iss)
         guard acceptedIssuers.contains(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
 
         let audience: [String]
-        switch payload["aud"] {
+        switch members.aud {
         case nil: throw StytchJWTError(.missingClaim, "aud is missing")
         case .string(let value)?: audience = [value]
         case .array(let values)?:
@@ -301,26 +332,22 @@ public struct StytchJWTVerifier: Sendable {
             throw StytchJWTError(.audienceMismatch, "aud does not contain the project ID")
         }
 
-        let subject = try reader.requiredString("sub")
-        let expiresAt = try reader.requiredNumericDate("exp")
-        let issuedAt = try reader.requiredNumericDate("iat")
-        let notBefore = try reader.requiredNumericDate("nbf")
+        let subject = try reader.requiredString("sub", members.sub)
+        let expiresAt = try reader.requiredNumericDate("exp", members.exp)
+        let issuedAt = try reader.requiredNumericDate("iat", members.iat)
+        let notBefore = try reader.requiredNumericDate("nbf", members.nbf)
 
         try checkTimes(exp: expiresAt, iat: issuedAt, nbf: notBefore, now: now)
 
-        guard let sessionJSON = payload[SessionClaim.name] else {
+        guard let sessionJSON = members.session else {
             throw StytchJWTError(.missingClaim, "\(SessionClaim.name) is missing")
         }
         let session = try SessionClaim(json: sessionJSON)
         try checkSessionExpiry(session.expiresAt, now: now)
-        guard let organizationJSON = payload[OrganizationClaim.name] else {
+        guard let organizationJSON = members.organization else {
             throw StytchJWTError(.missingClaim, "\(OrganizationClaim.name) is missing")
         }
         let organization = try OrganizationClaim(json: organizationJSON)
-
-        // One pass that copies only the custom members (most payloads have one or two).
-        var custom: [String: JSONValue] = [:]
-        for (name, value) in payload where !Self.reservedClaims.contains(name) { custom[name] = value }
 
         return VerifiedSession(
             memberID: subject,
@@ -332,11 +359,11 @@ public struct StytchJWTVerifier: Sendable {
             expiresAt: session.expiresAt,
             roles: session.roles,
             authenticationFactors: session.authenticationFactors,
-            customClaims: custom,
+            customClaims: members.custom,
             jwt: JWTMetadata(
                 keyID: kid, issuer: issuer, audience: audience,
                 issuedAt: issuedAt, notBefore: notBefore, expiresAt: expiresAt,
-                id: payload["jti"]?.stringValue
+                id: members.jti?.stringValue
             )
         )
     }

@@ -5,7 +5,14 @@
 //     perf record -g .build/release/verify-profile 200000
 //     valgrind --tool=callgrind .build/release/verify-profile 2000
 //
-// Arguments: [iterations] [warm|hit|response]. Prints the mean time per verification.
+// Arguments: [iterations] [warm|hit|response|interleave]. Prints the mean time per verification.
+//
+// `interleave` is for a shared, busy machine, where rows measured one after another by wall clock
+// see different loads: it alternates blocks of 500 raw OpenSSL verifications (row 1 of the
+// benchmark: EVP_DigestVerify with a prepared context copied per call), warm verifications and
+// response verifications, timing each block by this thread's CPU time (CLOCK_THREAD_CPUTIME_ID,
+// nanoseconds), and prints the median of each with the ratios. `iterations` is the number of rounds.
+import CBenchOpenSSL
 import Foundation
 import StytchJWT
 
@@ -33,6 +40,11 @@ let verifier = try StytchJWTVerifier(
     keys: JWKSet(contentsOfFile: root.appendingPathComponent("Keys/demo-jwks.json").path)
 )
 
+if mode == "interleave" {
+    interleave(rounds: arguments.first.flatMap(Int.init) ?? 30)
+    exit(0)
+}
+
 var checksum = 0
 let start = ContinuousClock.now
 for _ in 0..<iterations {
@@ -45,3 +57,78 @@ for _ in 0..<iterations {
 let elapsed = ContinuousClock.now - start
 let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
 print("\(mode): \(iterations) verifications, \(String(format: "%.2f", nanoseconds / Double(iterations) / 1000)) µs each (checksum \(checksum))")
+
+// MARK: - interleave
+
+/// Row 1's raw OpenSSL verification: the demo key's public half, a digest-verify context prepared
+/// once and copied per call.
+func rawVerifier() -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int32 {
+    let pem = [UInt8](fixture("Keys/TEST-ONLY-demo-signing-key.pem"))
+    let privateKey: OpaquePointer? = pem.withUnsafeBytes { buffer in
+        let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count))
+        defer { BIO_free(bio) }
+        return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
+    }
+    guard let privateKey else { fatalError("cannot read the demo PEM") }
+    var der: UnsafeMutablePointer<UInt8>?
+    let length = i2d_PUBKEY(privateKey, &der)
+    guard length > 0, let der else { fatalError("i2d_PUBKEY failed") }
+    var cursor: UnsafePointer<UInt8>? = UnsafePointer(der)
+    guard let publicKey = d2i_PUBKEY(nil, &cursor, Int(length)),
+          let sha256 = EVP_MD_fetch(nil, "SHA256", nil), let prepared = EVP_MD_CTX_new()
+    else { fatalError("OpenSSL setup failed") }
+    var pctx: OpaquePointer?
+    guard EVP_DigestVerifyInit(prepared, &pctx, sha256, nil, publicKey) == 1,
+          EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
+    else { fatalError("EVP_DigestVerifyInit failed") }
+    return { signature, message in
+        guard let ctx = EVP_MD_CTX_new() else { return -1 }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_MD_CTX_copy_ex(ctx, prepared) == 1 else { return -1 }
+        return EVP_DigestVerify(
+            ctx,
+            signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
+            message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count
+        )
+    }
+}
+
+func threadCPUNanoseconds() -> Int64 {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+}
+
+func interleave(rounds: Int) {
+    let raw = rawVerifier()
+    let parts = token.split(separator: ".")
+    let message = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+    var base64 = String(parts[2]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+    let signature = [UInt8](Data(base64Encoded: base64)!)
+    let block = 500
+    var samples: [String: [Double]] = ["raw": [], "warm": [], "response": []]
+    var checksum = 0
+    for _ in 0..<rounds {
+        for which in ["raw", "warm", "response"] {
+            let start = threadCPUNanoseconds()
+            for _ in 0..<block {
+                switch which {
+                case "raw":
+                    checksum &+= Int(signature.withUnsafeBytes { s in message.withUnsafeBytes { m in raw(s, m) } })
+                case "warm":
+                    checksum &+= (try! verifier.verify(sessionJWT: token)).roles.count
+                default:
+                    checksum &+= (try! verifier.verify(authenticateResponse: response).requireSession()).session.roles.count
+                }
+            }
+            samples[which]!.append(Double(threadCPUNanoseconds() - start) / Double(block) / 1000)
+        }
+    }
+    func median(_ values: [Double]) -> Double { let sorted = values.sorted(); return sorted[sorted.count / 2] }
+    let rawMedian = median(samples["raw"]!), warmMedian = median(samples["warm"]!), responseMedian = median(samples["response"]!)
+    print(String(format: "interleave: %d rounds of %d; thread CPU µs per verification (median): raw %.2f, warm %.2f, response %.2f",
+                 rounds, block, rawMedian, warmMedian, responseMedian))
+    print(String(format: "interleave: warm / raw throughput %.3f; response / warm %.3f (checksum %d)",
+                 rawMedian / warmMedian, warmMedian / responseMedian, checksum))
+}

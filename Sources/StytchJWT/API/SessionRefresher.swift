@@ -252,7 +252,7 @@ extension StytchJWTVerifier {
     /// no key can be had (``StytchSessionRefresher/Configuration/refreshOnKeysUnavailable``).
     func verifyTrustingSignature(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
         let jws = try CompactJWS(token)
-        let payload = try jws.payloadObject()
+        let payload = try jws.payloadMembers()
         let kid = try jws.checkHeader()
         return try checkClaims(payload, kid: kid, now: configuration.clock().timeIntervalSince1970)
     }
