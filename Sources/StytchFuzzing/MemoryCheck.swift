@@ -3,10 +3,10 @@ import StytchJWT
 
 /// A memory-growth and leak driver for the OpenSSL object lifetimes (`Tests/memcheck.sh`).
 ///
-/// It builds and drops many `RSAPublicKey`s (each owns an `EVP_PKEY` and a prepared `EVP_MD_CTX`)
-/// and JWKS key sets (each with a verifier and its verified-token cache), and verifies many tokens
-/// with the token cache off (each verification copies the prepared context into a fresh
-/// `EVP_MD_CTX` and frees it), reading the resident set size from `/proc/self/statm` after a
+/// It builds and drops many `RSAPublicKey`s (each owns an `EVP_PKEY` and its RS256 state: a verify
+/// context prepared once and a pool of per-call contexts) and JWKS key sets (each with a verifier
+/// and its verified-token cache), and verifies many tokens with the token cache off (each
+/// verification takes contexts from the key's pool and gives them back), reading the resident set size from `/proc/self/statm` after a
 /// warm-up and after each round. A leak of one OpenSSL object per key or per verification grows the
 /// RSS by hundreds of megabytes over the default counts; the driver fails when the growth after
 /// warm-up exceeds the allowance. Under AddressSanitizer (LeakSanitizer) use small counts: the leak
