@@ -52,8 +52,9 @@ run_target() {
     local work="$scratch/corpus/$target" artifacts="$scratch/artifacts/$target/"
     mkdir -p "$work" "$artifacts"
     echo "== fuzz $target for ${seconds}s"
-    local log="$scratch/fuzz-$target.log"
+    local log="$scratch/fuzz-$target.log" marker="$scratch/fuzz-$target.started"
     local status=0
+    touch "$marker"
     # SWIFT_BACKTRACE=enable=no: the Swift runtime's crash backtracer reads the crashed stack in a
     # way ASan reports as a stack-buffer-underflow of its own; libFuzzer prints the stack instead.
     # shellcheck disable=SC2086
@@ -62,11 +63,26 @@ run_target() {
         ${FUZZ_FLAGS:-} "$work" "Tests/FuzzCorpus/$target" >"$log" 2>&1 || status=$?
     grep -E "^(#[0-9]+\s+DONE|stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded|Done [0-9]+ runs)" "$log" || true
     if [ "$status" -ne 0 ] || grep -qE "^(==[0-9]+==ERROR|SUMMARY: )" "$log"; then
-        echo "fuzz $target FAILED (exit $status); log: $log; reproducers in $artifacts:" >&2
-        ls -la "$artifacts" >&2 || true
+        echo "fuzz $target FAILED (exit $status); log: $log" >&2
         grep -E -A40 "==ERROR|Fatal error|fuzz invariant|deadly signal" "$log" | head -80 >&2 || true
+        report_reproducers "$target" "$artifacts" "$marker" >&2
         return 1
     fi
+}
+
+# Names each reproducer this run wrote and prints its bytes (base64, up to 64 KiB), so one found
+# in CI, whose checkout is gone afterwards, can still become a corpus file and so a regression test.
+report_reproducers() {
+    local target=$1 artifacts=$2 marker=$3 file found=0
+    while IFS= read -r file; do
+        found=1
+        echo "reproducer: $file ($(stat -c %s "$file") bytes)"
+        echo "  keep it as a regression test: cp '$file' Tests/FuzzCorpus/$target/regress-$(basename "$file")"
+        echo "  or, from this log: base64 -d > Tests/FuzzCorpus/$target/regress-$(basename "$file") <<'EOF'"
+        head -c 65536 "$file" | base64 -w 76
+        echo "EOF"
+    done < <(find "${artifacts%/}" -type f -newer "$marker" | sort)
+    [ "$found" -eq 1 ] || echo "no reproducer written in $artifacts (see the log)"
 }
 
 merge() {
