@@ -10,7 +10,8 @@
 #                               every fuzz run (libFuzzer's per-input leak check).
 #   Tests/sanitizers.sh tsan    swift test --sanitize=thread, the concurrency tests (key sets and
 #                               verifiers under many tasks, the JWKS cache, the verified-token cache,
-#                               remote keys, both middleware), scratch path .build-tsan
+#                               remote keys, API refresh coalescing, the RBAC policy cache, both
+#                               middleware), scratch path .build-tsan
 #   Tests/sanitizers.sh all     both
 #   Tests/sanitizers.sh tsan-mutex
 #                               compiles and runs Tests/sanitizers/tsan-mutex-false-positive.swift
@@ -24,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tsan_filter='RSAPublicKeyTests|JWKSCacheTests|ConcurrencyTests|RemoteVerifierTests|VerifiedTokenCacheTests|StytchJWTHummingbirdTests|StytchJWTVaporTests'
+tsan_filter='RSAPublicKeyTests|JWKSCacheTests|ConcurrencyTests|RemoteVerifierTests|VerifiedTokenCacheTests|SessionRefreshTests|RBACTests|StytchJWTHummingbirdTests|StytchJWTVaporTests'
 
 timed() {
     local label=$1
