@@ -5,7 +5,6 @@ import ServiceLifecycle
 import ServiceLifecycleTestKit
 @testable import StytchJWKS
 import StytchJWTTestSupport
-import Synchronization
 import Testing
 
 /// The JWKS cache of SPEC §7 against a real HTTP server on loopback (`JWKSTestServer`), with a
@@ -743,7 +742,7 @@ enum MetricsBootstrap {
 
 /// Collects every log line (message and metadata) of the loggers it makes.
 final class LogCapture: Sendable {
-    private let storage = Mutex<[String]>([])
+    private let storage = Locked<[String]>([])
 
     var lines: [String] { storage.withLock { $0 } }
 

@@ -1,5 +1,4 @@
 public import Logging
-import Synchronization
 
 /// Collects every log record (level, message, merged metadata) of the loggers it makes, so a
 /// middleware test can check what a request's logger carried and that no token ever appears.
@@ -26,7 +25,7 @@ public final class CapturedLogs: Sendable {
         }
     }
 
-    private let storage = Mutex<[Record]>([])
+    private let storage = Locked<[Record]>([])
 
     /// An empty capture.
     public init() {}

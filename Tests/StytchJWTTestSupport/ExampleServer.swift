@@ -1,5 +1,4 @@
 public import Foundation
-import Synchronization
 
 /// A built example server (`stytch-jwt-hummingbird-example`, `stytch-jwt-vapor-example`) run as a
 /// child process for a live test.
@@ -132,7 +131,7 @@ final class ChildOutput: Sendable {
         var exited = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private static let cap = 1 << 20
 
     func append(_ data: Data, stdout: Bool) {

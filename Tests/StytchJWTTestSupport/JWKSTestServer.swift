@@ -2,7 +2,6 @@ public import StytchJWKS
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 
 /// A real HTTP/1.1 server on `127.0.0.1` (ephemeral port) that serves a scripted JWKS endpoint.
 ///
@@ -136,9 +135,9 @@ public final class JWKSTestServer: Sendable {
 
     /// What the connection handlers share with the server object.
     final class Core: Sendable {
-        let state: Mutex<State>
+        let state: Locked<State>
 
-        init(behaviour: Behaviour) { state = Mutex(State(behaviour: behaviour)) }
+        init(behaviour: Behaviour) { state = Locked(State(behaviour: behaviour)) }
 
         func register(_ channel: any Channel) {
             let id = ObjectIdentifier(channel)

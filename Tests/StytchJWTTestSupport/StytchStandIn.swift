@@ -300,21 +300,6 @@ package func withStytchStandIn<T>(
     return result
 }
 
-/// A value behind an `NSLock` (which ThreadSanitizer understands).
-final class Locked<Value>: @unchecked Sendable {
-    // Safe: `value` is only touched inside `withLock`.
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
-
 /// A minimal HTTP/1.1 server on loopback whose answers come from an async handler.
 final class HTTPStandInServer: Sendable {
     struct Request: Sendable {

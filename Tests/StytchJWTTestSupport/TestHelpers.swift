@@ -1,5 +1,4 @@
 public import StytchJWKS
-import Synchronization
 
 // MARK: - Clock
 
@@ -11,10 +10,10 @@ import Synchronization
 /// time.advance(by: 600)
 /// ```
 public final class ManualClock: Sendable {
-    private let seconds: Mutex<Double>
+    private let seconds: Locked<Double>
 
     /// A clock reading `start` seconds.
-    public init(start: Double = 1_000) { seconds = Mutex(start) }
+    public init(start: Double = 1_000) { seconds = Locked(start) }
 
     /// The current reading.
     public var now: Double { seconds.withLock { $0 } }
@@ -85,7 +84,7 @@ private final class ResumeOnce<T: Sendable>: Sendable {
         var cleanup: (@Sendable () -> Void)?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func install(_ continuation: CheckedContinuation<T, any Error>) {
         let early = state.withLock { state -> Result<T, any Error>? in

@@ -1,7 +1,6 @@
 import Foundation
 import StytchJWT
 import StytchJWTTestSupport
-import Synchronization
 import Testing
 
 /// The verified-token cache: hits skip the RSA check but never a time rule, a removed key
@@ -12,8 +11,8 @@ struct VerifiedTokenCacheTests {
 
     /// A wall clock the test sets freely (backwards too, unlike the monotonic `ManualClock`).
     final class WallClock: Sendable {
-        private let seconds: Mutex<Double>
-        init(start: Double) { seconds = Mutex(start) }
+        private let seconds: Locked<Double>
+        init(start: Double) { seconds = Locked(start) }
         var now: Double { seconds.withLock { $0 } }
         func set(to instant: Double) { seconds.withLock { $0 = instant } }
     }
@@ -111,8 +110,8 @@ struct VerifiedTokenCacheTests {
 
     /// A fetcher serving whatever document the test sets.
     final class SwitchableFetcher: JWKSFetcher {
-        let document: Mutex<[UInt8]>
-        init(_ document: JSONValue) { self.document = Mutex(TestJWKS.bytes(document)) }
+        let document: Locked<[UInt8]>
+        init(_ document: JSONValue) { self.document = Locked(TestJWKS.bytes(document)) }
         func set(_ document: JSONValue) { self.document.withLock { $0 = TestJWKS.bytes(document) } }
         func fetchJWKS() async throws -> FetchedJWKS { FetchedJWKS(body: document.withLock { $0 }) }
     }
