@@ -123,17 +123,18 @@ public struct StytchB2BClient: Sendable, CustomStringConvertible, CustomDebugStr
     ) async throws(StytchJWTError) -> Response {
         let (status, bytes) = try await exchange(method, path, body: body)
         guard (200...299).contains(status) else { throw Self.failure(status: status, body: bytes, endpoint: path) }
+        let members: [String: JSONValue]
         do {
-            _ = try StrictJSON.parseObject(bytes, maximumDepth: B2BAuthenticateResponse.maximumJSONDepth)
+            members = try StrictJSON.parseObject(bytes, maximumDepth: B2BAuthenticateResponse.maximumJSONDepth)
         } catch {
             throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status),
                                  "Stytch API answered \(Self.endpointName(path)) with a body that is not a strict JSON object")
         }
         do {
-            return try JSONDecoder().decode(Response.self, from: Data(bytes))
+            // One parse: the typed response is decoded from the strict parser's tree.
+            return try JSONValueDecoder.decode(Response.self, from: .object(members))
         } catch {
-            let requestID = (try? StrictJSON.parseObject(bytes, maximumDepth: 64))?["request_id"]?.stringValue
-            throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status, requestID: requestID),
+            throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status, requestID: members["request_id"]?.stringValue),
                                  "Stytch API's \(Self.endpointName(path)) response lacks a field or has one of the wrong type")
         }
     }
