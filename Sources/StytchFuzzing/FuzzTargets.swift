@@ -49,6 +49,12 @@ enum FuzzTargets {
         } catch {
             checkRejection(error, input: token)
         }
+        // The header scanner (verification's fast path) must agree with the general header rules.
+        let segments = input.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        if segments.count == 3, let header = Base64URL.decode(Array(segments[0])) {
+            let agreement = StytchJWTVerifier.scannerAgreement(header: header)
+            invariant(agreement.disagreement == nil, "header scanner: \(agreement.disagreement ?? "")")
+        }
     }
 
     static func jwks(_ input: UnsafeRawBufferPointer) {
@@ -131,6 +137,9 @@ enum FuzzTargets {
     static func claims(_ input: UnsafeRawBufferPointer) {
         let environment = FuzzEnvironment.shared
         let token = environment.signedToken(payload: Array(input))
+        // The payload scanner (verification's fast path) must agree with the general claim readers.
+        let agreement = environment.verifier.scannerAgreement(payload: Array(input), kid: environment.fixtureKid, now: FuzzEnvironment.now)
+        invariant(agreement.disagreement == nil, "payload scanner: \(agreement.disagreement ?? "")")
         do {
             let session = try environment.verifier.verify(sessionJWT: token)
             checkVerified(session, environment: environment)

@@ -12,64 +12,86 @@ package enum Base64URL {
 
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    /// Decodes `input`, or returns nil if it is not canonical unpadded base64url.
-    ///
-    /// Concrete (not generic) so that callers in other modules get the specialised loop. Four
-    /// characters (three bytes) per step through a 256-entry table; an invalid character has the
-    /// table's high bit set, so one test per group finds it.
-    package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let count = input.count
+    /// The decoding table four times over, pre-shifted for each position of a four-character
+    /// group: entry `256 * k + c` holds character `c`'s six bits at bits `18 - 6k` of the group's
+    /// 24, or an invalid mark in the top byte. A group then decodes with four loads and three ORs.
+    private static let shiftedTables: [UInt32] = {
+        var tables = [UInt32](repeating: 0xFF00_0000, count: 4 * 256)
+        for position in 0..<4 {
+            for (character, value) in decodeTable.enumerated() where value != invalid {
+                tables[256 * position + character] = UInt32(value) << UInt32(18 - 6 * position)
+            }
+        }
+        return tables
+    }()
+
+    /// The number of bytes `count` characters of unpadded base64url decode to, or nil when no
+    /// encoding has that length (a remainder of one character).
+    package static func decodedCount(_ count: Int) -> Int? {
         let remainder = count & 3
         if remainder == 1 { return nil }
-        let groups = count >> 2
-        let outputCount = groups * 3 + (remainder == 0 ? 0 : remainder - 1)
-        return decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
-            guard let table = table.baseAddress, let source = input.baseAddress else { return count == 0 ? [] : nil }
-            var valid = true
-            let output = [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
-                guard let out = out.baseAddress else { initialized = 0; return }
-                var inputIndex = 0
-                var outputIndex = 0
-                for _ in 0..<groups {
-                    let a = table[Int(source[inputIndex])]
-                    let b = table[Int(source[inputIndex &+ 1])]
-                    let c = table[Int(source[inputIndex &+ 2])]
-                    let d = table[Int(source[inputIndex &+ 3])]
-                    if (a | b | c | d) & 0x80 != 0 { valid = false; break }
-                    let word = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    out[outputIndex] = UInt8(truncatingIfNeeded: word >> 16)
-                    out[outputIndex &+ 1] = UInt8(truncatingIfNeeded: word >> 8)
-                    out[outputIndex &+ 2] = UInt8(truncatingIfNeeded: word)
-                    inputIndex &+= 4
-                    outputIndex &+= 3
-                }
-                if valid, remainder != 0 {
-                    let a = table[Int(source[inputIndex])]
-                    let b = table[Int(source[inputIndex &+ 1])]
-                    let c = remainder == 3 ? table[Int(source[inputIndex &+ 2])] : 0
-                    if (a | b | c) & 0x80 != 0 {
-                        valid = false
-                    } else if remainder == 2 {
-                        // 12 bits for one byte: the low 4 bits of the last character must be zero,
-                        // otherwise two encodings would decode alike.
-                        if b & 0x0F != 0 { valid = false } else {
-                            out[outputIndex] = a << 2 | b >> 4
-                            outputIndex &+= 1
-                        }
-                    } else {
-                        // 18 bits for two bytes: the low 2 bits of the last character must be zero.
-                        if c & 0x03 != 0 { valid = false } else {
-                            out[outputIndex] = a << 2 | b >> 4
-                            out[outputIndex &+ 1] = (b & 0x0F) << 4 | c >> 2
-                            outputIndex &+= 2
-                        }
-                    }
-                }
-                // Only fully written bytes count as initialized (UInt8 needs no deinitialization).
-                initialized = valid ? outputCount : 0
-            }
-            return valid ? output : nil
+        return (count >> 2) * 3 + (remainder == 0 ? 0 : remainder - 1)
+    }
+
+    /// Decodes `input`, or returns nil if it is not canonical unpadded base64url.
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let outputCount = decodedCount(input.count) else { return nil }
+        var valid = false
+        let output = [UInt8](unsafeUninitializedCapacity: outputCount + 1) { out, initialized in
+            valid = decode(input, into: out.baseAddress!)
+            // Only fully written bytes count as initialized (UInt8 needs no deinitialization).
+            initialized = valid ? outputCount : 0
         }
+        return valid ? output : nil
+    }
+
+    /// Decodes `input` into `output`, which must have room for `decodedCount(input.count)` bytes
+    /// plus one (written as scratch), and says whether `input` was canonical unpadded base64url.
+    ///
+    /// Concrete (not generic) so that callers in other modules get the specialised loop. Four
+    /// characters per step through the pre-shifted tables, their three bytes written with one
+    /// four-byte store whose last byte the next step overwrites; an invalid character sets the
+    /// top byte, so one test per step finds it.
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+        let count = input.count
+        guard decodedCount(count) != nil else { return false }
+        guard let source = input.baseAddress else { return true }
+        let remainder = count & 3
+        let groups = count >> 2
+        return shiftedTables.withUnsafeBufferPointer { shifted in decodeTable.withUnsafeBufferPointer { table -> Bool in
+            let shifted = shifted.baseAddress!, table = table.baseAddress!
+            let raw = UnsafeMutableRawPointer(output)
+            var inputIndex = 0
+            var outputIndex = 0
+            for _ in 0..<groups {
+                let word = shifted[Int(source[inputIndex])]
+                    | shifted[256 &+ Int(source[inputIndex &+ 1])]
+                    | shifted[512 &+ Int(source[inputIndex &+ 2])]
+                    | shifted[768 &+ Int(source[inputIndex &+ 3])]
+                if word & 0xFF00_0000 != 0 { return false }
+                // Big-endian bytes of the 24 bits, then a byte the next group's store overwrites.
+                raw.storeBytes(of: (word << 8).bigEndian, toByteOffset: outputIndex, as: UInt32.self)
+                inputIndex &+= 4
+                outputIndex &+= 3
+            }
+            guard remainder != 0 else { return true }
+            let a = table[Int(source[inputIndex])]
+            let b = table[Int(source[inputIndex &+ 1])]
+            let c = remainder == 3 ? table[Int(source[inputIndex &+ 2])] : 0
+            if (a | b | c) & 0x80 != 0 { return false }
+            if remainder == 2 {
+                // 12 bits for one byte: the low 4 bits of the last character must be zero,
+                // otherwise two encodings would decode alike.
+                guard b & 0x0F == 0 else { return false }
+                output[outputIndex] = a << 2 | b >> 4
+            } else {
+                // 18 bits for two bytes: the low 2 bits of the last character must be zero.
+                guard c & 0x03 == 0 else { return false }
+                output[outputIndex] = a << 2 | b >> 4
+                output[outputIndex &+ 1] = (b & 0x0F) << 4 | c >> 2
+            }
+            return true
+        } }
     }
 
     /// Decodes a slice of bytes, or returns nil if it is not canonical unpadded base64url.

@@ -55,9 +55,29 @@ package struct StrictJSON {
     /// without building a dictionary for the top level (its names are unique, as always).
     package static func parseObjectMembers(_ bytes: [UInt8], maximumDepth: Int) throws(Failure) -> [JSONMember] {
         try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> [JSONMember] in
-            var parser = StrictJSON(bytes: buffer, maximumDepth: maximumDepth)
-            return try parser.parseTopLevelMembers()
+            try parseObjectMembers(buffer, maximumDepth: maximumDepth)
         }
+    }
+
+    /// ``parseObjectMembers(_:maximumDepth:)`` over bytes in a buffer (offsets count from its start).
+    package static func parseObjectMembers(_ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) throws(Failure) -> [JSONMember] {
+        var parser = StrictJSON(bytes: bytes, maximumDepth: maximumDepth)
+        return try parser.parseTopLevelMembers()
+    }
+
+    /// Parses the one JSON value that starts at `index` in `bytes` (after any whitespace), inside
+    /// containers already `depth` levels deep, under exactly the rules of ``parse(_:maximumDepth:)``,
+    /// and moves `index` past it. For readers that walk a known document shape themselves and hand
+    /// the parts they do not interpret to this parser (the payload scanner of verification).
+    package static func parseValue(
+        in bytes: UnsafeBufferPointer<UInt8>, at index: inout Int, depth: Int, maximumDepth: Int
+    ) throws(Failure) -> JSONValue {
+        var parser = StrictJSON(bytes: bytes, maximumDepth: maximumDepth)
+        parser.index = index
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: depth)
+        index = parser.index
+        return value
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -147,8 +167,9 @@ package struct StrictJSON {
             return nil
         }
         let base = pending.count
-        // One allocation for the usual document, instead of growing 1, 2, 4, 8, 16.
-        if pending.capacity == 0 { pending.reserveCapacity(Self.linearMemberLimit * 2) }
+        // One allocation for the usual JWT object, instead of growing 1, 2, 4, 8; small enough
+        // (8 members, under 0.5 KiB) for the allocator's per-thread cache of small blocks.
+        if pending.capacity == 0 { pending.reserveCapacity(8) }
         // Large objects only: every member so far, by name (duplicates found by hashing).
         var members: [String: JSONValue] = [:]
         var isLarge = false
@@ -273,7 +294,7 @@ package struct StrictJSON {
     /// Whether any of the eight bytes in `word` is a quote, a backslash, a control character or
     /// not ASCII: the bytes the string scan must look at one by one.
     @inline(__always)
-    private static func needsAttention(_ word: UInt64) -> Bool {
+    package static func needsAttention(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)

@@ -119,6 +119,19 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
     /// The factor exactly as sent.
     public let json: JSONValue
 
+    init(
+        type: FactorType, deliveryMethod: DeliveryMethod, lastAuthenticatedAt: RFC3339Timestamp?,
+        createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?, detail: FactorDetail?, json: JSONValue
+    ) {
+        self.type = type
+        self.deliveryMethod = deliveryMethod
+        self.lastAuthenticatedAt = lastAuthenticatedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.detail = detail
+        self.json = json
+    }
+
     /// Reads a factor; `path` and `index` name it in error messages (e.g. `authentication_factors[0]`).
     /// The name is built only when there is an error to report.
     init(json: JSONValue, path: String, index: Int? = nil) throws(StytchJWTError) {
@@ -181,6 +194,18 @@ public struct SessionClaim: Sendable, Hashable {
     static let name = "https://stytch.com/session"
     private static let factorsPath = "\(name).authentication_factors"
 
+    init(
+        id: String, startedAt: RFC3339Timestamp, lastAccessedAt: RFC3339Timestamp, expiresAt: RFC3339Timestamp,
+        authenticationFactors: [AuthenticationFactor], roles: [String]
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.lastAccessedAt = lastAccessedAt
+        self.expiresAt = expiresAt
+        self.authenticationFactors = authenticationFactors
+        self.roles = roles
+    }
+
     init(json: JSONValue) throws(StytchJWTError) {
         let path = Self.name
         guard let members = json.objectValue else { throw StytchJWTError(.malformed, "\(path) is not an object") }
@@ -213,6 +238,11 @@ public struct OrganizationClaim: Sendable, Hashable {
     public let slug: String?
 
     static let name = "https://stytch.com/organization"
+
+    init(organizationID: String, slug: String?) {
+        self.organizationID = organizationID
+        self.slug = slug
+    }
 
     init(json: JSONValue) throws(StytchJWTError) {
         let path = Self.name

@@ -13,8 +13,29 @@ package struct CompactJWS: Sendable {
         package static let maximumJSONDepth = 16
     }
 
+    /// The header as decoding left it: the `kid` of a header in the usual form, which passes
+    /// every header rule (read by ``JWTScanner``), or the members of any other strict JSON object.
+    private enum Header {
+        case scanned(kid: String)
+        case members([JSONMember])
+    }
+    private let decodedHeader: Header
+
+    /// The decoded header, payload and signature, one after the other in one buffer (one
+    /// allocation per token), with one spare byte at the end that the decoder writes as scratch.
+    private let decoded: [UInt8]
+    /// Where the payload and the signature start in `decoded`; the signature runs to `decoded.count - 1`.
+    private let payloadStart: Int, signatureStart: Int
+
     /// The decoded header members, in document order (names unique).
-    package let headerMembers: [JSONMember]
+    package var headerMembers: [JSONMember] {
+        switch decodedHeader {
+        case .members(let members): return members
+        case .scanned:
+            // The scanner accepted these bytes, so they are a strict JSON object.
+            return (try? StrictJSON.parseObjectMembers(Array(decoded[..<payloadStart]), maximumDepth: Limits.maximumJSONDepth)) ?? []
+        }
+    }
     /// The decoded header members.
     package var header: [String: JSONValue] {
         var members: [String: JSONValue] = [:]
@@ -23,14 +44,14 @@ package struct CompactJWS: Sendable {
         return members
     }
     /// The decoded payload bytes.
-    package let payloadBytes: [UInt8]
+    package var payloadBytes: ArraySlice<UInt8> { decoded[payloadStart..<signatureStart] }
+    /// The decoded signature.
+    package var signature: ArraySlice<UInt8> { decoded[signatureStart..<(decoded.count - 1)] }
     /// The token as received; its first `signingInputCount` UTF-8 bytes, the ASCII
     /// `header.payload`, are what the signature covers.
     private let token: String
     /// The length of `header.payload` in bytes (the offset of the second dot).
     private let signingInputCount: Int
-    /// The decoded signature.
-    package let signature: [UInt8]
 
     /// The ASCII `header.payload` exactly as received: what the signature covers.
     package var signingInput: ArraySlice<UInt8> { Array(token.utf8)[..<signingInputCount] }
@@ -51,18 +72,19 @@ package struct CompactJWS: Sendable {
             try Array(token.utf8).withUnsafeBufferPointer { (bytes) throws(StytchJWTError) in try Self.decodeSegments(bytes) }
         }
         let segments = try decoded.get()
-        self.headerMembers = segments.header
-        self.payloadBytes = segments.payload
-        self.signature = segments.signature
+        self.decodedHeader = segments.header
+        self.decoded = segments.decoded
+        self.payloadStart = segments.payloadStart
+        self.signatureStart = segments.signatureStart
         self.signingInputCount = segments.signingInputCount
         self.token = token
     }
 
     /// The work of `init` over the token's bytes, in the order of the rules (the first failing
     /// rule decides the message): segments, header, payload and signature base64url, header JSON.
-    private static func decodeSegments(
-        _ bytes: UnsafeBufferPointer<UInt8>
-    ) throws(StytchJWTError) -> (header: [JSONMember], payload: [UInt8], signature: [UInt8], signingInputCount: Int) {
+    private static func decodeSegments(_ bytes: UnsafeBufferPointer<UInt8>) throws(StytchJWTError) -> (
+        header: Header, decoded: [UInt8], payloadStart: Int, signatureStart: Int, signingInputCount: Int
+    ) {
         // memchr: the token is mostly base64url, so finding the dots is the bulk of the scanning.
         func nextDot(after start: Int) -> Int? {
             guard start < bytes.count, let base = bytes.baseAddress,
@@ -75,28 +97,44 @@ package struct CompactJWS: Sendable {
         else {
             throw StytchJWTError(.malformed, "token must have exactly three dot-separated segments")
         }
-        guard let headerBytes = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[..<firstDot])) else {
-            throw StytchJWTError(.malformed, "header segment is not strict base64url")
+        let headerSegment = UnsafeBufferPointer(rebasing: bytes[..<firstDot])
+        let payloadSegment = UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot])
+        let signatureSegment = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])
+        // A segment whose length no encoding has is refused in its turn below; until then it
+        // reserves nothing.
+        let headerCount = Base64URL.decodedCount(headerSegment.count) ?? 0
+        let payloadCount = Base64URL.decodedCount(payloadSegment.count) ?? 0
+        let signatureCount = Base64URL.decodedCount(signatureSegment.count) ?? 0
+        var failed: String?
+        let decoded = [UInt8](unsafeUninitializedCapacity: headerCount + payloadCount + signatureCount + 1) { buffer, initialized in
+            let base = buffer.baseAddress!
+            if !Base64URL.decode(headerSegment, into: base) {
+                failed = "header segment is not strict base64url"
+            } else if !Base64URL.decode(payloadSegment, into: base + headerCount) {
+                failed = "payload segment is not strict base64url"
+            } else if !Base64URL.decode(signatureSegment, into: base + headerCount + payloadCount) {
+                failed = "signature segment is not strict base64url"
+            }
+            initialized = failed == nil ? buffer.count : 0
         }
-        guard let payloadBytes = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot])) else {
-            throw StytchJWTError(.malformed, "payload segment is not strict base64url")
+        if let failed { throw StytchJWTError(.malformed, failed) }
+        let payloadStart = headerCount, signatureStart = headerCount + payloadCount
+        let header = try decoded.withUnsafeBufferPointer { (all) throws(StytchJWTError) -> Header in
+            let headerBytes = UnsafeBufferPointer(rebasing: all[..<payloadStart])
+            if let kid = JWTScanner.scanHeader(headerBytes) { return .scanned(kid: kid) }
+            do {
+                return .members(try StrictJSON.parseObjectMembers(headerBytes, maximumDepth: Limits.maximumJSONDepth))
+            } catch {
+                throw StytchJWTError(.malformed, "header is not a strict JSON object: \(error)")
+            }
         }
-        guard let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])) else {
-            throw StytchJWTError(.malformed, "signature segment is not strict base64url")
-        }
-        let header: [JSONMember]
-        do {
-            header = try StrictJSON.parseObjectMembers(headerBytes, maximumDepth: Limits.maximumJSONDepth)
-        } catch {
-            throw StytchJWTError(.malformed, "header is not a strict JSON object: \(error)")
-        }
-        return (header, payloadBytes, signature, secondDot)
+        return (header, decoded, payloadStart, signatureStart, secondDot)
     }
 
     /// The payload's members, in document order (names unique), parsed as ``payloadObject()`` parses them.
     package func payloadMembers() throws(StytchJWTError) -> [JSONMember] {
         do {
-            return try StrictJSON.parseObjectMembers(payloadBytes, maximumDepth: Limits.maximumJSONDepth)
+            return try StrictJSON.parseObjectMembers(Array(payloadBytes), maximumDepth: Limits.maximumJSONDepth)
         } catch {
             throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
         }
@@ -105,7 +143,7 @@ package struct CompactJWS: Sendable {
     /// The payload as a strict JSON object.
     package func payloadObject() throws(StytchJWTError) -> [String: JSONValue] {
         do {
-            return try StrictJSON.parseObject(payloadBytes, maximumDepth: Limits.maximumJSONDepth)
+            return try StrictJSON.parseObject(Array(payloadBytes), maximumDepth: Limits.maximumJSONDepth)
         } catch {
             throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
         }
@@ -116,6 +154,14 @@ package struct CompactJWS: Sendable {
     /// comes only from configuration, and a token that points elsewhere is refused outright;
     /// `typ`, if present, `JWT` in any case; `kid` a non-empty string.
     package func checkHeader() throws(StytchJWTError) -> String {
+        switch decodedHeader {
+        case .scanned(let kid): return kid  // the usual form, held to these rules by the scanner
+        case .members(let members): return try Self.checkHeader(members)
+        }
+    }
+
+    /// The header rules of ``checkHeader()`` over a header's members.
+    package static func checkHeader(_ headerMembers: [JSONMember]) throws(StytchJWTError) -> String {
         // One pass picks out the members the rules read; the rules then run in their order.
         var alg: JSONValue?, crit: JSONValue?, typ: JSONValue?, kid: JSONValue?
         var jku: JSONValue?, x5u: JSONValue?, jwk: JSONValue?, x5c: JSONValue?

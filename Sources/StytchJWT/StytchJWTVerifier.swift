@@ -63,6 +63,8 @@ public struct StytchJWTVerifier: Sendable {
     public let configuration: Configuration
     /// The issuers accepted, by exact string equality.
     public let acceptedIssuers: Set<String>
+    /// ``acceptedIssuers`` as a list, for the per-token check.
+    private let issuerList: [String]
     /// Where keys come from.
     public let keySource: KeySource
     /// The verified-token cache, when on.
@@ -120,6 +122,7 @@ public struct StytchJWTVerifier: Sendable {
         }
         self.configuration = configuration
         self.acceptedIssuers = issuers
+        self.issuerList = Array(issuers)
         self.keySource = keySource
         self.tokenCache = configuration.tokenCache.map { VerifiedTokenCache(limits: $0) }
         self.logger = logger
@@ -222,10 +225,22 @@ public struct StytchJWTVerifier: Sendable {
         return session
     }
 
+    /// The payload as step 1 read it: claims the scanner read in one pass, or, when the scanner was
+    /// not sure of the payload, its members for the general claim readers (which decide the error).
+    enum Payload {
+        case scanned(PayloadClaims)
+        case members([JSONMember])
+    }
+
     /// Steps 1 and 2: size and structure, then the header.
-    private func parse(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: [JSONMember], kid: String) {
+    private func parse(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: Payload, kid: String) {
         let jws = try CompactJWS(token)
-        let payload = try jws.payloadMembers()
+        let payload: Payload
+        if let claims = JWTScanner.scanPayload(jws.payloadBytes) {
+            payload = .scanned(claims)
+        } else {
+            payload = .members(try jws.payloadMembers())
+        }
         let kid = try jws.checkHeader()
         return (jws, payload, kid)
     }
@@ -239,10 +254,13 @@ public struct StytchJWTVerifier: Sendable {
 
     /// Steps 4 to 6: signature, registered claims, Stytch claims.
     private func finish(
-        _ parsed: (jws: CompactJWS, payload: [JSONMember], kid: String), key: RSAPublicKey, now: Double
+        _ parsed: (jws: CompactJWS, payload: Payload, kid: String), key: RSAPublicKey, now: Double
     ) throws(StytchJWTError) -> VerifiedSession {
         try parsed.jws.checkSignature(with: key)
-        return try checkClaims(parsed.payload, kid: parsed.kid, now: now)
+        switch parsed.payload {
+        case .scanned(let claims): return try checkClaims(claims, kid: parsed.kid, now: now)
+        case .members(let members): return try checkClaims(members, kid: parsed.kid, now: now)
+        }
     }
 
     private func record(_ session: VerifiedSession) -> VerifiedSession {
@@ -315,7 +333,7 @@ public struct StytchJWTVerifier: Sendable {
         let reader = ClaimReader([:], path: "")
 
         let issuer = try reader.requiredString("iss", members.iss)
-        guard acceptedIssuers.contains(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
+        try checkIssuer(issuer)
 
         let audience: [String]
         switch members.aud {
@@ -328,9 +346,7 @@ public struct StytchJWTVerifier: Sendable {
             }
         case .some: throw StytchJWTError(.malformed, "aud is neither a string nor an array of strings")
         }
-        guard audience.contains(configuration.projectID) else {
-            throw StytchJWTError(.audienceMismatch, "aud does not contain the project ID")
-        }
+        try checkAudience(audience)
 
         let subject = try reader.requiredString("sub", members.sub)
         let expiresAt = try reader.requiredNumericDate("exp", members.exp)
@@ -349,21 +365,51 @@ public struct StytchJWTVerifier: Sendable {
         }
         let organization = try OrganizationClaim(json: organizationJSON)
 
-        return VerifiedSession(
-            memberID: subject,
-            organizationID: organization.organizationID,
-            organizationSlug: organization.slug,
-            memberSessionID: session.id,
-            startedAt: session.startedAt,
-            lastAccessedAt: session.lastAccessedAt,
-            expiresAt: session.expiresAt,
-            roles: session.roles,
-            authenticationFactors: session.authenticationFactors,
-            customClaims: members.custom,
+        return Self.verifiedSession(PayloadClaims(
+            issuer: issuer, audience: audience, subject: subject,
+            expiresAt: expiresAt, issuedAt: issuedAt, notBefore: notBefore, id: members.jti?.stringValue,
+            session: session, organization: organization, custom: members.custom
+        ), kid: kid)
+    }
+
+    /// Steps 5 and 6 for claims the payload scanner read: each is present and well-formed, so what
+    /// remains are the rules against configuration and the clock, in the order the general path
+    /// above applies them.
+    func checkClaims(_ claims: PayloadClaims, kid: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
+        try checkIssuer(claims.issuer)
+        try checkAudience(claims.audience)
+        try checkTimes(exp: claims.expiresAt, iat: claims.issuedAt, nbf: claims.notBefore, now: now)
+        try checkSessionExpiry(claims.session.expiresAt, now: now)
+        return Self.verifiedSession(claims, kid: kid)
+    }
+
+    private func checkIssuer(_ issuer: String) throws(StytchJWTError) {
+        // At most three issuers: comparing is cheaper than hashing a 60-byte string.
+        guard issuerList.contains(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
+    }
+
+    private func checkAudience(_ audience: [String]) throws(StytchJWTError) {
+        guard audience.contains(configuration.projectID) else {
+            throw StytchJWTError(.audienceMismatch, "aud does not contain the project ID")
+        }
+    }
+
+    private static func verifiedSession(_ claims: PayloadClaims, kid: String) -> VerifiedSession {
+        VerifiedSession(
+            memberID: claims.subject,
+            organizationID: claims.organization.organizationID,
+            organizationSlug: claims.organization.slug,
+            memberSessionID: claims.session.id,
+            startedAt: claims.session.startedAt,
+            lastAccessedAt: claims.session.lastAccessedAt,
+            expiresAt: claims.session.expiresAt,
+            roles: claims.session.roles,
+            authenticationFactors: claims.session.authenticationFactors,
+            customClaims: claims.custom,
             jwt: JWTMetadata(
-                keyID: kid, issuer: issuer, audience: audience,
-                issuedAt: issuedAt, notBefore: notBefore, expiresAt: expiresAt,
-                id: members.jti?.stringValue
+                keyID: kid, issuer: claims.issuer, audience: claims.audience,
+                issuedAt: claims.issuedAt, notBefore: claims.notBefore, expiresAt: claims.expiresAt,
+                id: claims.id
             )
         )
     }

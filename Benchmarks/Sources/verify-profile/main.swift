@@ -5,13 +5,17 @@
 //     perf record -g .build/release/verify-profile 200000
 //     valgrind --tool=callgrind .build/release/verify-profile 2000
 //
-// Arguments: [iterations] [warm|hit|response|interleave]. Prints the mean time per verification.
+// Arguments: [iterations] [warm|hit|response|raw|interleave]. Prints the mean time per verification.
 //
 // `interleave` is for a shared, busy machine, where rows measured one after another by wall clock
 // see different loads: it alternates blocks of 500 raw OpenSSL verifications (row 1 of the
 // benchmark: EVP_DigestVerify with a prepared context copied per call), warm verifications and
 // response verifications, timing each block by this thread's CPU time (CLOCK_THREAD_CPUTIME_ID,
 // nanoseconds), and prints the median of each with the ratios. `iterations` is the number of rounds.
+// ROWS=raw,warm,... picks the rows; besides raw, warm and response: `shim` (the library's signature
+// path re-created here: EVP_PKEY_verify on an EVP SHA-256 digest, contexts reused), `parse`
+// (`UnverifiedToken`: decoding and strict parsing only, no signature) and `raw+parse` (both, to see
+// whether they slow each other down). `raw` runs row 1 alone (for `perf record`).
 import CBenchOpenSSL
 import Foundation
 import StytchJWT
@@ -42,6 +46,14 @@ let verifier = try StytchJWTVerifier(
 
 if mode == "interleave" {
     interleave(rounds: arguments.first.flatMap(Int.init) ?? 30)
+    exit(0)
+}
+if mode == "raw" {
+    let raw = rawVerifier()
+    let (message, signature) = rawInput()
+    var sum: Int32 = 0
+    for _ in 0..<iterations { sum &+= signature.withUnsafeBytes { s in message.withUnsafeBytes { m in raw(s, m) } } }
+    print("raw: \(iterations) verifications (checksum \(sum))")
     exit(0)
 }
 
@@ -93,6 +105,42 @@ func rawVerifier() -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int32 
     }
 }
 
+/// The fixture token's signing input and decoded signature, for the raw rows.
+func rawInput() -> (message: [UInt8], signature: [UInt8]) {
+    let parts = token.split(separator: ".")
+    let message = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+    var base64 = String(parts[2]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+    return (message, [UInt8](Data(base64Encoded: base64)!))
+}
+
+/// The library's signature path re-created: EVP_PKEY_verify on an EVP SHA-256 digest, contexts reused.
+func shimVerifier() -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int32 {
+    let pem = [UInt8](fixture("Keys/TEST-ONLY-demo-signing-key.pem"))
+    let privateKey: OpaquePointer? = pem.withUnsafeBytes { buffer in
+        let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count))
+        defer { BIO_free(bio) }
+        return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
+    }
+    var der: UnsafeMutablePointer<UInt8>?
+    let length = i2d_PUBKEY(privateKey!, &der)
+    var cursor: UnsafePointer<UInt8>? = UnsafePointer(der!)
+    let publicKey = d2i_PUBKEY(nil, &cursor, Int(length))!
+    let sha256 = EVP_MD_fetch(nil, "SHA256", nil)!
+    let pctx = EVP_PKEY_CTX_new_from_pkey(nil, publicKey, nil)!
+    guard EVP_PKEY_verify_init(pctx) == 1, EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1,
+          EVP_PKEY_CTX_set_signature_md(pctx, sha256) == 1 else { fatalError("shim setup") }
+    let md = EVP_MD_CTX_new()!
+    return { signature, message in
+        var digest = [UInt8](repeating: 0, count: 32)
+        var digestLength: UInt32 = 0
+        guard EVP_DigestInit_ex2(md, sha256, nil) == 1,
+              EVP_DigestUpdate(md, message.baseAddress, message.count) == 1,
+              EVP_DigestFinal_ex(md, &digest, &digestLength) == 1 else { return -1 }
+        return EVP_PKEY_verify(pctx, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count, digest, 32)
+    }
+}
+
 func threadCPUNanoseconds() -> Int64 {
     var time = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
@@ -101,16 +149,15 @@ func threadCPUNanoseconds() -> Int64 {
 
 func interleave(rounds: Int) {
     let raw = rawVerifier()
-    let parts = token.split(separator: ".")
-    let message = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
-    var base64 = String(parts[2]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-    base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-    let signature = [UInt8](Data(base64Encoded: base64)!)
+    let (message, signature) = rawInput()
     let block = 500
-    var samples: [String: [Double]] = ["raw": [], "warm": [], "response": []]
+    let rows = ProcessInfo.processInfo.environment["ROWS"].map { $0.split(separator: ",").map(String.init) } ?? ["raw", "warm", "response"]
+    var samples: [String: [Double]] = [:]
+    for row in rows { samples[row] = [] }
+    let shim = shimVerifier()
     var checksum = 0
     for _ in 0..<rounds {
-        for which in ["raw", "warm", "response"] {
+        for which in rows {
             let start = threadCPUNanoseconds()
             for _ in 0..<block {
                 switch which {
@@ -118,6 +165,13 @@ func interleave(rounds: Int) {
                     checksum &+= Int(signature.withUnsafeBytes { s in message.withUnsafeBytes { m in raw(s, m) } })
                 case "warm":
                     checksum &+= (try! verifier.verify(sessionJWT: token)).roles.count
+                case "parse":
+                    checksum &+= (try! UnverifiedToken(token)).payload.count
+                case "raw+parse":
+                    checksum &+= Int(signature.withUnsafeBytes { s in message.withUnsafeBytes { m in raw(s, m) } })
+                    checksum &+= (try! UnverifiedToken(token)).payload.count
+                case "shim":
+                    checksum &+= Int(signature.withUnsafeBytes { s in message.withUnsafeBytes { m in shim(s, m) } })
                 default:
                     checksum &+= (try! verifier.verify(authenticateResponse: response).requireSession()).session.roles.count
                 }
@@ -126,6 +180,8 @@ func interleave(rounds: Int) {
         }
     }
     func median(_ values: [Double]) -> Double { let sorted = values.sorted(); return sorted[sorted.count / 2] }
+    for row in rows { print(row, String(format: "%.2f", median(samples[row]!))) }
+    if samples["warm"] == nil || samples["response"] == nil { return }
     let rawMedian = median(samples["raw"]!), warmMedian = median(samples["warm"]!), responseMedian = median(samples["response"]!)
     print(String(format: "interleave: %d rounds of %d; thread CPU µs per verification (median): raw %.2f, warm %.2f, response %.2f",
                  rounds, block, rawMedian, warmMedian, responseMedian))

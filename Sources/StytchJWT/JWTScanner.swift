@@ -1,0 +1,468 @@
+import Foundation
+
+/// A payload's claims, each already of the type and form the claim rules require: what the
+/// payload scanner reads, and what the general path has read by the time it builds the result.
+/// What is left to check for scanned claims (after the signature) are the rules that compare with
+/// configuration and the clock: issuer, audience, times and the session's expiry.
+struct PayloadClaims {
+    var issuer: String
+    var audience: [String]
+    var subject: String
+    var expiresAt: Double
+    var issuedAt: Double
+    var notBefore: Double
+    var id: String?
+    var session: SessionClaim
+    var organization: OrganizationClaim
+    var custom: [String: JSONValue]
+}
+
+/// The fast path of header and claim reading: a strict reader for the header and payload shapes
+/// Stytch issues that builds the `kid` and the typed claims directly, with no dictionary or
+/// member-name string for the members it knows.
+///
+/// It is an optimisation, never a second set of rules: it accepts a header or payload only when it
+/// is sure the general path (``StrictJSON`` into members, then the header rules or the claim
+/// readers) would accept the same bytes and read the same values, and gives up (returns nil) on
+/// anything else: an escape or a
+/// non-ASCII byte in a claim it reads itself, a claim of an unexpected type or form, a missing or
+/// empty required claim, a number that is not a plain integer of at most 15 digits, a duplicate
+/// name, anything after the object. The verifier then runs the general path, which decides the
+/// error exactly as it always has. Values it does not interpret (custom claims, authentication
+/// factors, unknown members of the two Stytch claims) go through ``StrictJSON`` itself, at their
+/// real depth, so they are held to the same rules and decoded the same way.
+/// `Tests/StytchJWTTests/JWTScannerTests.swift` checks that the two paths agree.
+struct JWTScanner {
+    private struct GiveUp: Error {}
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// The payload's claims, or nil when the general path must read it.
+    static func scanPayload(_ payload: ArraySlice<UInt8>) -> PayloadClaims? {
+        payload.withUnsafeBufferPointer { buffer in
+            var scanner = JWTScanner(buffer)
+            return try? scanner.payload()
+        }
+    }
+
+    /// The `kid` of a header that passes every header rule in its usual form (`alg` `RS256`, a
+    /// non-empty `kid`, `typ` `JWT` in any case or absent, nothing else), or nil when the general
+    /// path must read it.
+    static func scanHeader(_ header: UnsafeBufferPointer<UInt8>) -> String? {
+        var scanner = JWTScanner(header)
+        return try? scanner.header()
+    }
+
+    // MARK: Lexical pieces
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index &+= 1
+            default: return
+            }
+        }
+    }
+
+    /// Skips whitespace and consumes `byte`.
+    private mutating func expect(_ byte: UInt8) throws(GiveUp) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { throw GiveUp() }
+        index &+= 1
+    }
+
+    /// Skips whitespace and consumes `byte` if it comes next (the end of an empty container).
+    private mutating func consumeIfNext(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index &+= 1
+        return true
+    }
+
+    /// After a member or element: `true` for `,` (another follows), `false` for `close`.
+    private mutating func another(close: UInt8) throws(GiveUp) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw GiveUp() }
+        let byte = bytes[index]
+        index &+= 1
+        if byte == UInt8(ascii: ",") { return true }
+        if byte == close { return false }
+        throw GiveUp()
+    }
+
+    /// A string of printable ASCII without escapes (the form every claim this reader reads takes
+    /// in Stytch's tokens); its content's byte range.
+    private mutating func plainString() throws(GiveUp) -> Range<Int> {
+        try expect(UInt8(ascii: "\""))
+        let start = index
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        while index &+ 8 <= bytes.count, !StrictJSON.needsAttention(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+            index &+= 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index &+= 1
+                return start..<(index &- 1)
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { throw GiveUp() }
+            index &+= 1
+        }
+        throw GiveUp()
+    }
+
+    private func string(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    private mutating func plainStringValue() throws(GiveUp) -> String {
+        string(try plainString())
+    }
+
+    private mutating func nonEmptyString() throws(GiveUp) -> String {
+        let range = try plainString()
+        guard !range.isEmpty else { throw GiveUp() }
+        return string(range)
+    }
+
+    private mutating func timestamp() throws(GiveUp) -> RFC3339Timestamp {
+        guard let value = RFC3339Timestamp(try nonEmptyString()) else { throw GiveUp() }
+        return value
+    }
+
+    /// A JWT NumericDate in its usual form: a non-negative integer of at most 15 digits without
+    /// a leading zero. Below 2^53, so exactly the `Double` the general path reads.
+    private mutating func numericDate() throws(GiveUp) -> Double {
+        skipWhitespace()
+        let start = index
+        var value: Int64 = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            value = value &* 10 &+ Int64(bytes[index] &- UInt8(ascii: "0"))
+            index &+= 1
+        }
+        let count = index &- start
+        guard count >= 1, count <= 15, count == 1 || bytes[start] != UInt8(ascii: "0") else { throw GiveUp() }
+        return Double(value)
+    }
+
+    /// An array of plain strings.
+    private mutating func plainStringArray() throws(GiveUp) -> [String] {
+        try expect(UInt8(ascii: "["))
+        var strings: [String] = []
+        if consumeIfNext(UInt8(ascii: "]")) { return strings }
+        strings.reserveCapacity(4)  // roles and audiences are short lists: one allocation
+        repeat {
+            strings.append(try plainStringValue())
+        } while try another(close: UInt8(ascii: "]"))
+        return strings
+    }
+
+    /// Any value, parsed by ``StrictJSON`` inside containers `depth` levels deep.
+    private mutating func value(depth: Int) throws(GiveUp) -> JSONValue {
+        do {
+            return try StrictJSON.parseValue(in: bytes, at: &index, depth: depth, maximumDepth: CompactJWS.Limits.maximumJSONDepth)
+        } catch {
+            throw GiveUp()
+        }
+    }
+
+    private func name(_ range: Range<Int>, is expected: StaticString) -> Bool {
+        range.count == expected.utf8CodeUnitCount
+            && memcmp(bytes.baseAddress! + range.lowerBound, expected.utf8Start, range.count) == 0
+    }
+
+    private func sameName(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        a.count == b.count && memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
+    }
+
+    /// Parses a member value this reader does not interpret (inside an object at `depth`), after
+    /// checking its name repeats neither a known member (`seen`) nor another unknown one.
+    private mutating func skipUnknownMember(_ name: Range<Int>, others: inout [Range<Int>], depth: Int) throws(GiveUp) {
+        _ = try value(depth: depth)
+        for other in others where sameName(other, name) { throw GiveUp() }
+        others.append(name)
+    }
+
+    /// Marks member `bit` as seen; a second sighting is a duplicate name.
+    private func mark(_ bit: UInt16, in seen: inout UInt16) throws(GiveUp) {
+        guard seen & bit == 0 else { throw GiveUp() }
+        seen |= bit
+    }
+
+    // MARK: The header
+
+    private mutating func header() throws(GiveUp) -> String {
+        try expect(UInt8(ascii: "{"))
+        var kid: String?
+        var seen: UInt16 = 0
+        repeat {
+            let name = try plainString()
+            try expect(UInt8(ascii: ":"))
+            if self.name(name, is: "alg") {
+                try mark(1 << 0, in: &seen)
+                guard self.name(try plainString(), is: "RS256") else { throw GiveUp() }
+            } else if self.name(name, is: "kid") {
+                try mark(1 << 1, in: &seen)
+                kid = try nonEmptyString()
+            } else if self.name(name, is: "typ") {
+                try mark(1 << 2, in: &seen)
+                let value = try plainString()
+                // `JWT` in any case: ASCII letters differ from their lower case only in bit 0x20.
+                guard value.count == 3,
+                      bytes[value.lowerBound] | 0x20 == UInt8(ascii: "j"),
+                      bytes[value.lowerBound + 1] | 0x20 == UInt8(ascii: "w"),
+                      bytes[value.lowerBound + 2] | 0x20 == UInt8(ascii: "t")
+                else { throw GiveUp() }
+            } else {
+                throw GiveUp()
+            }
+        } while try another(close: UInt8(ascii: "}"))
+        skipWhitespace()
+        guard index == bytes.count, seen & 0b011 == 0b011, let kid else { throw GiveUp() }
+        return kid
+    }
+
+    // MARK: The payload
+
+    private mutating func payload() throws(GiveUp) -> PayloadClaims {
+        try expect(UInt8(ascii: "{"))
+        var issuer: String?, audience: [String]?, subject: String?, id: String?
+        var exp = 0.0, iat = 0.0, nbf = 0.0
+        var session: SessionClaim?, organization: OrganizationClaim?
+        var custom: [String: JSONValue] = [:]
+        var seen: UInt16 = 0
+        repeat {
+            let name = try plainString()
+            try expect(UInt8(ascii: ":"))
+            if name.count == 3 {
+                if self.name(name, is: "iss") {
+                    try mark(1 << 0, in: &seen); issuer = try nonEmptyString()
+                } else if self.name(name, is: "sub") {
+                    try mark(1 << 1, in: &seen); subject = try nonEmptyString()
+                } else if self.name(name, is: "aud") {
+                    try mark(1 << 2, in: &seen); audience = try audienceValue()
+                } else if self.name(name, is: "exp") {
+                    try mark(1 << 3, in: &seen); exp = try numericDate()
+                } else if self.name(name, is: "iat") {
+                    try mark(1 << 4, in: &seen); iat = try numericDate()
+                } else if self.name(name, is: "nbf") {
+                    try mark(1 << 5, in: &seen); nbf = try numericDate()
+                } else if self.name(name, is: "jti") {
+                    try mark(1 << 6, in: &seen); id = try plainStringValue()
+                } else {
+                    try customMember(name, into: &custom)
+                }
+            } else if self.name(name, is: "https://stytch.com/session") {
+                try mark(1 << 7, in: &seen); session = try sessionClaim()
+            } else if self.name(name, is: "https://stytch.com/organization") {
+                try mark(1 << 8, in: &seen); organization = try organizationClaim()
+            } else {
+                try customMember(name, into: &custom)
+            }
+        } while try another(close: UInt8(ascii: "}"))
+        skipWhitespace()
+        guard index == bytes.count, let issuer, let audience, let subject, let session, let organization,
+              seen & 0b1_1011_1111 == 0b1_1011_1111  // every claim but jti
+        else { throw GiveUp() }
+        return PayloadClaims(
+            issuer: issuer, audience: audience, subject: subject,
+            expiresAt: exp, issuedAt: iat, notBefore: nbf, id: id,
+            session: session, organization: organization, custom: custom
+        )
+    }
+
+    private mutating func customMember(_ name: Range<Int>, into custom: inout [String: JSONValue]) throws(GiveUp) {
+        let value = try value(depth: 1)
+        guard custom.updateValue(value, forKey: string(name)) == nil else { throw GiveUp() }
+    }
+
+    /// `aud`: one string, or an array of strings.
+    private mutating func audienceValue() throws(GiveUp) -> [String] {
+        skipWhitespace()
+        guard index < bytes.count else { throw GiveUp() }
+        if bytes[index] == UInt8(ascii: "[") { return try plainStringArray() }
+        return [try plainStringValue()]
+    }
+
+    /// `https://stytch.com/session` (an object at depth 2).
+    private mutating func sessionClaim() throws(GiveUp) -> SessionClaim {
+        try expect(UInt8(ascii: "{"))
+        var id: String?, startedAt: RFC3339Timestamp?, lastAccessedAt: RFC3339Timestamp?, expiresAt: RFC3339Timestamp?
+        var factors: [AuthenticationFactor]?, roles: [String]?
+        var seen: UInt16 = 0
+        var others: [Range<Int>] = []
+        if consumeIfNext(UInt8(ascii: "}")) { throw GiveUp() }
+        repeat {
+            let name = try plainString()
+            try expect(UInt8(ascii: ":"))
+            if self.name(name, is: "id") {
+                try mark(1 << 0, in: &seen); id = try nonEmptyString()
+            } else if self.name(name, is: "started_at") {
+                try mark(1 << 1, in: &seen); startedAt = try timestamp()
+            } else if self.name(name, is: "last_accessed_at") {
+                try mark(1 << 2, in: &seen); lastAccessedAt = try timestamp()
+            } else if self.name(name, is: "expires_at") {
+                try mark(1 << 3, in: &seen); expiresAt = try timestamp()
+            } else if self.name(name, is: "authentication_factors") {
+                try mark(1 << 4, in: &seen); factors = try authenticationFactors()
+            } else if self.name(name, is: "roles") {
+                try mark(1 << 5, in: &seen); roles = try plainStringArray()
+            } else {
+                try skipUnknownMember(name, others: &others, depth: 2)
+            }
+        } while try another(close: UInt8(ascii: "}"))
+        guard let id, let startedAt, let lastAccessedAt, let expiresAt, let factors else { throw GiveUp() }
+        return SessionClaim(
+            id: id, startedAt: startedAt, lastAccessedAt: lastAccessedAt, expiresAt: expiresAt,
+            authenticationFactors: factors, roles: roles ?? []
+        )
+    }
+
+    /// `authentication_factors` (an array at depth 3 of objects read by ``AuthenticationFactor``).
+    private mutating func authenticationFactors() throws(GiveUp) -> [AuthenticationFactor] {
+        try expect(UInt8(ascii: "["))
+        var factors: [AuthenticationFactor] = []
+        if consumeIfNext(UInt8(ascii: "]")) { return factors }
+        repeat {
+            factors.append(try authenticationFactor())
+        } while try another(close: UInt8(ascii: "]"))
+        return factors
+    }
+
+    /// One authentication factor (an object at depth 4), read as ``AuthenticationFactor`` reads
+    /// it: `type` and `delivery_method` non-empty strings, the three timestamps valid when sent,
+    /// at most one member whose value is an object (the factor sub-object). The factor's JSON is
+    /// built as the general parser builds it.
+    private mutating func authenticationFactor() throws(GiveUp) -> AuthenticationFactor {
+        try expect(UInt8(ascii: "{"))
+        var fields: [String: JSONValue] = [:]
+        fields.reserveCapacity(6)  // a factor has three to six members: no rehashing as it fills
+        var type: String?, deliveryMethod: String?
+        var lastAuthenticatedAt: RFC3339Timestamp?, createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?
+        var detail: FactorDetail?
+        if consumeIfNext(UInt8(ascii: "}")) { throw GiveUp() }
+        repeat {
+            let nameRange = try plainString()
+            try expect(UInt8(ascii: ":"))
+            let member: JSONValue
+            if self.name(nameRange, is: "type") {
+                let value = try nonEmptyString()
+                type = value
+                member = .string(value)
+            } else if self.name(nameRange, is: "delivery_method") {
+                let value = try nonEmptyString()
+                deliveryMethod = value
+                member = .string(value)
+            } else if self.name(nameRange, is: "last_authenticated_at") {
+                lastAuthenticatedAt = try timestamp()
+                member = .string(lastAuthenticatedAt!.text)
+            } else if self.name(nameRange, is: "created_at") {
+                createdAt = try timestamp()
+                member = .string(createdAt!.text)
+            } else if self.name(nameRange, is: "updated_at") {
+                updatedAt = try timestamp()
+                member = .string(updatedAt!.text)
+            } else {
+                member = try value(depth: 4)
+                if case .object(let subFields) = member {
+                    guard detail == nil else { throw GiveUp() }
+                    detail = FactorDetail(name: string(nameRange), fields: subFields)
+                }
+            }
+            // A repeated known name is caught here too: its first value is already in `fields`.
+            guard fields.updateValue(member, forKey: string(nameRange)) == nil else { throw GiveUp() }
+        } while try another(close: UInt8(ascii: "}"))
+        guard let type, let deliveryMethod else { throw GiveUp() }
+        return AuthenticationFactor(
+            type: FactorType(rawValue: type), deliveryMethod: DeliveryMethod(rawValue: deliveryMethod),
+            lastAuthenticatedAt: lastAuthenticatedAt, createdAt: createdAt, updatedAt: updatedAt,
+            detail: detail, json: .object(fields)
+        )
+    }
+
+    /// `https://stytch.com/organization` (an object at depth 2).
+    private mutating func organizationClaim() throws(GiveUp) -> OrganizationClaim {
+        try expect(UInt8(ascii: "{"))
+        var organizationID: String?, slug: String?
+        var seen: UInt16 = 0
+        var others: [Range<Int>] = []
+        if consumeIfNext(UInt8(ascii: "}")) { throw GiveUp() }
+        repeat {
+            let name = try plainString()
+            try expect(UInt8(ascii: ":"))
+            if self.name(name, is: "organization_id") {
+                try mark(1 << 0, in: &seen); organizationID = try nonEmptyString()
+            } else if self.name(name, is: "slug") {
+                try mark(1 << 1, in: &seen); slug = try plainStringValue()
+            } else {
+                try skipUnknownMember(name, others: &others, depth: 2)
+            }
+        } while try another(close: UInt8(ascii: "}"))
+        guard let organizationID else { throw GiveUp() }
+        return OrganizationClaim(organizationID: organizationID, slug: slug)
+    }
+}
+
+// MARK: - Agreement with the general path (for tests and the fuzzer)
+
+/// What the scanner and the general path made of the same bytes, for checking that they agree.
+package struct ScannerAgreement {
+    /// Whether the scanner read the bytes (when it gives up, only the general path runs and there
+    /// is nothing to compare).
+    package let scanned: Bool
+    /// Nil when the two agree (or the scanner gave up); otherwise what differs, without any content.
+    package let disagreement: String?
+}
+
+extension StytchJWTVerifier {
+    /// Reads `payload` with the scanner and with the general path (strict members, then the claim
+    /// readers) and checks both at `now`: the same session, or the same error code and message.
+    package func scannerAgreement(payload: [UInt8], kid: String, now: Double) -> ScannerAgreement {
+        guard let claims = JWTScanner.scanPayload(payload[...]) else { return ScannerAgreement(scanned: false, disagreement: nil) }
+        let fast = Result { () throws(StytchJWTError) in try checkClaims(claims, kid: kid, now: now) }
+        let general = Result { () throws(StytchJWTError) -> VerifiedSession in
+            let members: [JSONMember]
+            do {
+                members = try StrictJSON.parseObjectMembers(payload, maximumDepth: CompactJWS.Limits.maximumJSONDepth)
+            } catch {
+                throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
+            }
+            return try checkClaims(members, kid: kid, now: now)
+        }
+        return ScannerAgreement(scanned: true, disagreement: Self.disagreement(fast, general))
+    }
+
+    /// Reads `header` with the scanner and with the general path (strict members, then the header
+    /// rules): the scanner's `kid` must be the one the rules return.
+    package static func scannerAgreement(header: [UInt8]) -> ScannerAgreement {
+        guard let kid = header.withUnsafeBufferPointer({ JWTScanner.scanHeader($0) }) else {
+            return ScannerAgreement(scanned: false, disagreement: nil)
+        }
+        let general: Result<String, StytchJWTError>
+        do {
+            let members = try StrictJSON.parseObjectMembers(header, maximumDepth: CompactJWS.Limits.maximumJSONDepth)
+            general = Result { () throws(StytchJWTError) in try CompactJWS.checkHeader(members) }
+        } catch {
+            general = .failure(StytchJWTError(.malformed, "header is not a strict JSON object: \(error)"))
+        }
+        return ScannerAgreement(scanned: true, disagreement: Self.disagreement(.success(kid), general))
+    }
+
+    private static func disagreement<Value: Equatable>(
+        _ fast: Result<Value, StytchJWTError>, _ general: Result<Value, StytchJWTError>
+    ) -> String? {
+        switch (fast, general) {
+        case (.success(let a), .success(let b)):
+            return a == b ? nil : "both accepted, with different results"
+        case (.failure(let a), .failure(let b)):
+            return a.code == b.code && a.message == b.message ? nil : "both refused, scanner \(a.code) vs general \(b.code)"
+        case (.success, .failure(let b)):
+            return "the scanner accepted what the general path refuses with \(b.code)"
+        case (.failure(let a), .success):
+            return "the scanner refused with \(a.code) what the general path accepts"
+        }
+    }
+}
