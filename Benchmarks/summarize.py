@@ -19,21 +19,21 @@ LABELS = {
     "4": "StytchJWT verified-token cache hit",
     "5": "jwt-kit 5.8 RS256 + claims",
     "6": "StytchJWT authenticate response, token cache off",
-    "7": "StytchJWT warm, 2 concurrent tasks (both together)",
-    "8": "raw OpenSSL, 2 concurrent tasks (control: the machine's parallelism)",
+    "7": "StytchJWT warm, 2 concurrent threads (both together)",
+    "8": "raw OpenSSL, 2 concurrent threads (control: the machine's parallelism)",
 }
 
 TARGETS = [
     # (label, numerator row, denominator row, target)
     ("warm / raw OpenSSL", "2", "1", 0.85),
-    ("2 tasks / 1 thread", "7", "2", 1.8),
+    ("2 threads / 1 thread", "7", "2", 1.8),
     ("ours (warm) / jwt-kit", "2", "5", 2.0),
     ("cache hit / raw OpenSSL", "4", "1", 20.0),
 ]
 
 CONTROLS = [
     # Not targets: context for reading the ratios above.
-    ("raw 2 tasks / raw 1 thread (what the machine allowed)", "8", "1"),
+    ("raw 2 threads / raw 1 thread (what the machine allowed)", "8", "1"),
     ("response / warm", "6", "2"),
     ("cold key set / warm", "3", "2"),
 ]

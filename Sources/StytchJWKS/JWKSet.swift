@@ -42,8 +42,20 @@ public struct JWKSet: Sendable {
     /// The keys the policy left out, in document order.
     public let rejectedKeys: [RejectedKey]
 
+    /// The admitted keys in a list, when there are at most eight (a project has one or two): for
+    /// so few, comparing `kid`s is cheaper than hashing the one looked up.
+    private let fewKeys: [(kid: String, key: RSAPublicKey)]?
+
+    private static func fewKeys(_ keys: [String: RSAPublicKey]) -> [(kid: String, key: RSAPublicKey)]? {
+        keys.count <= 8 ? keys.map { (kid: $0.key, key: $0.value) } : nil
+    }
+
     /// The admitted key with this `kid`, if any.
-    public func key(for kid: String) -> RSAPublicKey? { keys[kid] }
+    public func key(for kid: String) -> RSAPublicKey? {
+        guard let fewKeys else { return keys[kid] }
+        for entry in fewKeys where entry.kid == kid { return entry.key }
+        return nil
+    }
 
     /// Whether no key was admitted.
     public var isEmpty: Bool { keys.isEmpty }
@@ -54,6 +66,7 @@ public struct JWKSet: Sendable {
     /// A set of already-built keys by `kid`.
     public init(keys: [String: RSAPublicKey]) {
         self.keys = keys
+        self.fewKeys = Self.fewKeys(keys)
         self.rejectedKeys = []
     }
 
@@ -104,6 +117,7 @@ public struct JWKSet: Sendable {
             }
         }
         self.keys = admitted
+        self.fewKeys = Self.fewKeys(admitted)
         self.rejectedKeys = rejected
 
         if let logger {

@@ -293,7 +293,7 @@ package struct StrictJSON {
 
     /// Whether any of the eight bytes in `word` is a quote, a backslash, a control character or
     /// not ASCII: the bytes the string scan must look at one by one.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func needsAttention(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let quote = word ^ (ones &* 0x22)

@@ -35,15 +35,38 @@ struct PayloadClaims {
 struct JWTScanner {
     private struct GiveUp: Error {}
 
+    /// Strings a verifier expects in every token, so that a claim equal to one of them shares
+    /// that string (a reference count) instead of allocating its own copy.
+    struct ExpectedStrings: Sendable {
+        /// The accepted issuers.
+        var issuers: [String] = []
+        /// `[projectID]`: the usual `aud`.
+        var audience: [String] = []
+
+        init() {}
+
+        init(issuers: some Sequence<String>, projectID: String) {
+            // Native contiguous UTF-8, so comparing them never copies.
+            self.issuers = issuers.map { var issuer = $0; issuer.makeContiguousUTF8(); return issuer }
+            var projectID = projectID
+            projectID.makeContiguousUTF8()
+            self.audience = [projectID]
+        }
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    private let expected: ExpectedStrings
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, expected: ExpectedStrings = ExpectedStrings()) {
+        self.bytes = bytes
+        self.expected = expected
+    }
 
     /// The payload's claims, or nil when the general path must read it.
-    static func scanPayload(_ payload: ArraySlice<UInt8>) -> PayloadClaims? {
+    static func scanPayload(_ payload: ArraySlice<UInt8>, expected: ExpectedStrings = ExpectedStrings()) -> PayloadClaims? {
         payload.withUnsafeBufferPointer { buffer in
-            var scanner = JWTScanner(buffer)
+            var scanner = JWTScanner(buffer, expected: expected)
             return try? scanner.payload()
         }
     }
@@ -118,6 +141,13 @@ struct JWTScanner {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
+    /// Whether the bytes in `range` are exactly `string`'s UTF-8.
+    private func bytes(_ range: Range<Int>, equal string: String) -> Bool {
+        string.utf8.withContiguousStorageIfAvailable { utf8 in
+            utf8.count == range.count && memcmp(bytes.baseAddress! + range.lowerBound, utf8.baseAddress!, range.count) == 0
+        } ?? (string == self.string(range))
+    }
+
     private mutating func plainStringValue() throws(GiveUp) -> String {
         string(try plainString())
     }
@@ -128,8 +158,10 @@ struct JWTScanner {
         return string(range)
     }
 
+    /// An RFC 3339 timestamp in a plain string (read from the bytes: the canonical form makes no string).
     private mutating func timestamp() throws(GiveUp) -> RFC3339Timestamp {
-        guard let value = RFC3339Timestamp(try nonEmptyString()) else { throw GiveUp() }
+        let range = try plainString()
+        guard let value = RFC3339Timestamp(utf8: UnsafeBufferPointer(rebasing: bytes[range])) else { throw GiveUp() }
         return value
     }
 
@@ -239,7 +271,7 @@ struct JWTScanner {
             try expect(UInt8(ascii: ":"))
             if name.count == 3 {
                 if self.name(name, is: "iss") {
-                    try mark(1 << 0, in: &seen); issuer = try nonEmptyString()
+                    try mark(1 << 0, in: &seen); issuer = try issuerValue()
                 } else if self.name(name, is: "sub") {
                     try mark(1 << 1, in: &seen); subject = try nonEmptyString()
                 } else if self.name(name, is: "aud") {
@@ -283,8 +315,29 @@ struct JWTScanner {
     private mutating func audienceValue() throws(GiveUp) -> [String] {
         skipWhitespace()
         guard index < bytes.count else { throw GiveUp() }
-        if bytes[index] == UInt8(ascii: "[") { return try plainStringArray() }
-        return [try plainStringValue()]
+        let start = index
+        if bytes[index] != UInt8(ascii: "[") {
+            let range = try plainString()
+            if let usual = expected.audience.first, self.bytes(range, equal: usual) { return expected.audience }
+            return [string(range)]
+        }
+        // The usual `["<projectID>"]` shares the verifier's array; anything else is read in full.
+        if let usual = expected.audience.first {
+            index += 1
+            if let range = try? plainString(), self.bytes(range, equal: usual), consumeIfNext(UInt8(ascii: "]")) {
+                return expected.audience
+            }
+            index = start
+        }
+        return try plainStringArray()
+    }
+
+    /// `iss`: a non-empty string, shared with the verifier's when it is an accepted one.
+    private mutating func issuerValue() throws(GiveUp) -> String {
+        let range = try plainString()
+        guard !range.isEmpty else { throw GiveUp() }
+        for issuer in expected.issuers where self.bytes(range, equal: issuer) { return issuer }
+        return string(range)
     }
 
     /// `https://stytch.com/session` (an object at depth 2).
@@ -347,33 +400,34 @@ struct JWTScanner {
         repeat {
             let nameRange = try plainString()
             try expect(UInt8(ascii: ":"))
+            // Known names key the factor's JSON with a string literal (no allocation).
+            let key: String
             let member: JSONValue
             if self.name(nameRange, is: "type") {
                 let value = try nonEmptyString()
-                type = value
-                member = .string(value)
+                (key, type, member) = ("type", value, .string(value))
             } else if self.name(nameRange, is: "delivery_method") {
                 let value = try nonEmptyString()
-                deliveryMethod = value
-                member = .string(value)
+                (key, deliveryMethod, member) = ("delivery_method", value, .string(value))
             } else if self.name(nameRange, is: "last_authenticated_at") {
-                lastAuthenticatedAt = try timestamp()
-                member = .string(lastAuthenticatedAt!.text)
+                let value = try timestamp()
+                (key, lastAuthenticatedAt, member) = ("last_authenticated_at", value, .string(value.text))
             } else if self.name(nameRange, is: "created_at") {
-                createdAt = try timestamp()
-                member = .string(createdAt!.text)
+                let value = try timestamp()
+                (key, createdAt, member) = ("created_at", value, .string(value.text))
             } else if self.name(nameRange, is: "updated_at") {
-                updatedAt = try timestamp()
-                member = .string(updatedAt!.text)
+                let value = try timestamp()
+                (key, updatedAt, member) = ("updated_at", value, .string(value.text))
             } else {
+                key = string(nameRange)
                 member = try value(depth: 4)
                 if case .object(let subFields) = member {
                     guard detail == nil else { throw GiveUp() }
-                    detail = FactorDetail(name: string(nameRange), fields: subFields)
+                    detail = FactorDetail(name: key, fields: subFields)
                 }
             }
             // A repeated known name is caught here too: its first value is already in `fields`.
-            guard fields.updateValue(member, forKey: string(nameRange)) == nil else { throw GiveUp() }
+            guard fields.updateValue(member, forKey: key) == nil else { throw GiveUp() }
         } while try another(close: UInt8(ascii: "}"))
         guard let type, let deliveryMethod else { throw GiveUp() }
         return AuthenticationFactor(
@@ -421,7 +475,9 @@ extension StytchJWTVerifier {
     /// Reads `payload` with the scanner and with the general path (strict members, then the claim
     /// readers) and checks both at `now`: the same session, or the same error code and message.
     package func scannerAgreement(payload: [UInt8], kid: String, now: Double) -> ScannerAgreement {
-        guard let claims = JWTScanner.scanPayload(payload[...]) else { return ScannerAgreement(scanned: false, disagreement: nil) }
+        guard let claims = JWTScanner.scanPayload(payload[...], expected: expectedStrings) else {
+            return ScannerAgreement(scanned: false, disagreement: nil)
+        }
         let fast = Result { () throws(StytchJWTError) in try checkClaims(claims, kid: kid, now: now) }
         let general = Result { () throws(StytchJWTError) -> VerifiedSession in
             let members: [JSONMember]

@@ -11,7 +11,11 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
     /// The fraction of the second, 0 to 999,999,999.
     public let nanoseconds: Int32
     /// The text as received.
-    public let text: String
+    public var text: String { receivedText ?? Self.canonicalText(secondsSince1970) }
+    /// The text as received, unless it is the canonical `YYYY-MM-DDTHH:MM:SSZ` form of the instant
+    /// (Stytch's usual form), which ``text`` rebuilds exactly when asked: reading a token then
+    /// makes no string for its timestamps.
+    private let receivedText: String?
 
     /// The instant as a `Date` (sub-microsecond precision may round).
     public var date: Date {
@@ -33,10 +37,64 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
         guard let instant = text.withUTF8({ Self.parse($0) }) else { return nil }
         self.secondsSince1970 = instant.seconds
         self.nanoseconds = instant.nanoseconds
-        self.text = text
+        self.receivedText = instant.isCanonical ? nil : text
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32)? {
+    /// Parses UTF-8 text as ``init(_:)`` parses a string, making a string only for a text that is
+    /// not in the canonical form.
+    init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let instant = Self.parse(bytes) else { return nil }
+        self.secondsSince1970 = instant.seconds
+        self.nanoseconds = instant.nanoseconds
+        self.receivedText = instant.isCanonical ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` for whole seconds since 1970 (years 0 to 9999).
+    static func canonicalText(_ seconds: Int64) -> String {
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        let (year, month, day) = civilFromDays(days)
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            func put(_ value: Int, _ digits: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17)
+            buffer[19] = UInt8(ascii: "Z")
+            return 20
+        }
+    }
+
+    /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+    /// civil-from-days algorithm, the inverse of ``daysFromCivil(year:month:day:)``).
+    private static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// The instant, and whether `bytes` are exactly ``canonicalText(_:)`` of it: 20 bytes, upper-case
+    /// `T` and `Z`, no fraction, no offset, no leap second.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32, isCanonical: Bool)? {
         guard bytes.count >= 20, bytes.count <= 64 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
@@ -90,7 +148,8 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
         // A leap second (:60) is read as the first instant of the next minute.
         let days = Self.daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        return (seconds, Int32(nanos))
+        let isCanonical = bytes.count == 20 && bytes[10] == UInt8(ascii: "T") && bytes[19] == UInt8(ascii: "Z") && second <= 59
+        return (seconds, Int32(nanos), isCanonical)
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {

@@ -65,6 +65,8 @@ public struct StytchJWTVerifier: Sendable {
     public let acceptedIssuers: Set<String>
     /// ``acceptedIssuers`` as a list, for the per-token check.
     private let issuerList: [String]
+    /// The issuers and audience every token should carry, for the payload scanner to share.
+    let expectedStrings: JWTScanner.ExpectedStrings
     /// Where keys come from.
     public let keySource: KeySource
     /// The verified-token cache, when on.
@@ -123,6 +125,7 @@ public struct StytchJWTVerifier: Sendable {
         self.configuration = configuration
         self.acceptedIssuers = issuers
         self.issuerList = Array(issuers)
+        self.expectedStrings = JWTScanner.ExpectedStrings(issuers: issuers, projectID: configuration.projectID)
         self.keySource = keySource
         self.tokenCache = configuration.tokenCache.map { VerifiedTokenCache(limits: $0) }
         self.logger = logger
@@ -236,7 +239,7 @@ public struct StytchJWTVerifier: Sendable {
     private func parse(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: Payload, kid: String) {
         let jws = try CompactJWS(token)
         let payload: Payload
-        if let claims = JWTScanner.scanPayload(jws.payloadBytes) {
+        if let claims = JWTScanner.scanPayload(jws.payloadBytes, expected: expectedStrings) {
             payload = .scanned(claims)
         } else {
             payload = .members(try jws.payloadMembers())

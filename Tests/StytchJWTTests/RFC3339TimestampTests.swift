@@ -151,4 +151,35 @@ struct RFC3339TimestampTests {
             _ = try JSONDecoder().decode([RFC3339Timestamp].self, from: Data(#"["2026-02-30T00:00:00Z"]"#.utf8))
         }
     }
+
+    /// The canonical form (`YYYY-MM-DDTHH:MM:SSZ`) is not stored but rebuilt for `text`: it must
+    /// come back byte for byte, for every kind of date, and any other form is kept as received.
+    @Test("text comes back exactly as received, canonical or not")
+    func textRoundTrips() throws {
+        var canonical = [
+            "0000-01-01T00:00:00Z", "0000-02-29T23:59:59Z", "1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z",
+            "1900-02-28T12:00:00Z", "2000-02-29T00:00:01Z", "2026-01-01T02:00:00Z", "2100-03-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ]
+        // One instant in every month of four centuries, with a different time of day each.
+        for year in stride(from: 1800, through: 2200, by: 7) {
+            for month in 1...12 {
+                let day = month == 2 ? 28 : 30 - month % 2
+                canonical.append(String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, month + 7, year % 60, (year + month) % 60))
+            }
+        }
+        for text in canonical {
+            let timestamp = try #require(RFC3339Timestamp(text), "\(text)")
+            #expect(timestamp.text == text)
+            #expect(timestamp.description == text)
+        }
+        for text in ["2026-01-01t00:00:00Z", "2026-01-01T00:00:00z", "2026-01-01T00:00:00.000Z", "2026-01-01T01:00:00+01:00",
+                     "2026-01-01T00:00:00-00:00", "2016-12-31T23:59:60Z", "2026-01-01T00:00:00.5Z"] {
+            #expect(try #require(RFC3339Timestamp(text)).text == text)
+        }
+        // Equal instants in different forms stay equal, and each keeps its own text.
+        let plain = try #require(RFC3339Timestamp("2026-01-01T00:00:00Z"))
+        let offset = try #require(RFC3339Timestamp("2026-01-01T01:00:00+01:00"))
+        #expect(plain == offset && plain.text != offset.text)
+    }
 }

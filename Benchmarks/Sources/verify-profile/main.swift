@@ -48,6 +48,30 @@ if mode == "interleave" {
     interleave(rounds: arguments.first.flatMap(Int.init) ?? 30)
     exit(0)
 }
+if mode == "tasks" {
+    // Wall-clock scaling: the warm verifier and the raw loop on one task, then on two concurrent
+    // tasks (the cooperative pool), each doing `iterations` verifications in total. The raw
+    // closure only reads its prepared context (each call copies it), so sharing it is safe.
+    nonisolated(unsafe) let raw = rawVerifier()
+    let (message, signature) = rawInput()
+    func run(_ tasks: Int, _ body: @escaping @Sendable () -> Void) async -> Double {
+        let start = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<tasks {
+                group.addTask { for _ in 0..<(iterations / tasks) { body() } }
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        return Double(iterations) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+    let rawBody: @Sendable () -> Void = { _ = signature.withUnsafeBytes { s in message.withUnsafeBytes { m in raw(s, m) } } }
+    let warmBody: @Sendable () -> Void = { _ = try! verifier.verify(sessionJWT: token) }
+    for (name, body) in [("raw", rawBody), ("warm", warmBody)] {
+        let one = await run(1, body), two = await run(2, body)
+        print(String(format: "tasks: %@ 1 task %.0f/s, 2 tasks %.0f/s, scaling %.2f", name, one, two, two / one))
+    }
+    exit(0)
+}
 if mode == "raw" {
     let raw = rawVerifier()
     let (message, signature) = rawInput()
