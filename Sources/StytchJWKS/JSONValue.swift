@@ -143,6 +143,11 @@ extension JSONValue: Codable {
         return output
     }
 
+    /// Appends ``jsonText`` to `output`.
+    package func write(to output: inout String) {
+        Self.write(self, to: &output)
+    }
+
     private static func write(_ value: JSONValue, to output: inout String) {
         switch value {
         case .null: output += "null"
@@ -168,10 +173,15 @@ extension JSONValue: Codable {
         }
     }
 
-    private static func writeString(_ string: String, to output: inout String) {
+    /// Appends `string` to `output` as a JSON string literal.
+    package static func writeString(_ string: String, to output: inout String) {
         output += "\""
-        // Fast path: nothing to escape (the common case for identifiers and timestamps).
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        // Fast path: nothing to escape (the common case for identifiers and timestamps), checked
+        // over the contiguous UTF-8 of a native string.
+        let plain = string.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+        } ?? !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+        if plain {
             output += string
             output += "\""
             return

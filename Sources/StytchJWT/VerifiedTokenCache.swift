@@ -62,6 +62,10 @@ public final class VerifiedTokenCache: Sendable {
         var bytes = 0
         var insertsSinceAging = 0
         var statistics = Statistics()
+        /// The eviction sampler's random numbers, seeded from the system generator when the
+        /// shard is made. Nobody outside sees its draws, so a flood cannot aim at the working set,
+        /// and a draw costs a few instructions where the system generator makes a system call each.
+        var sampling = SplitMix64(seed: UInt64.random(in: .min ... .max))
     }
 
     /// Counters since the cache was made.
@@ -171,9 +175,9 @@ public final class VerifiedTokenCache: Sendable {
     /// Removes the least-used of a few randomly sampled entries.
     private static func evictOne(from shard: inout Shard) {
         guard !shard.slots.isEmpty else { return }
-        var victim = Int.random(in: shard.slots.indices)
+        var victim = Int.random(in: shard.slots.indices, using: &shard.sampling)
         for _ in 1..<evictionSample {
-            let candidate = Int.random(in: shard.slots.indices)
+            let candidate = Int.random(in: shard.slots.indices, using: &shard.sampling)
             if shard.hits[candidate] < shard.hits[victim] { victim = candidate }
         }
         if remove(shard.slots[victim], from: &shard) { shard.statistics.evictions += 1 }
@@ -205,5 +209,21 @@ struct TokenKey: Hashable {
             for byte in bytes.suffix(24) { mix = mix &* 31 &+ UInt32(byte) }
             return Int(mix % UInt32(count))
         }
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood, 2014): a small, fast, well-mixed generator. Not for secrets:
+/// the token cache samples eviction candidates with it, and tests use it for reproducible inputs.
+package struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    package init(seed: UInt64) { state = seed }
+
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

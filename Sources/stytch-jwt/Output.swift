@@ -33,25 +33,44 @@ enum Output {
 
     /// The verified-session object of SPEC §6.
     static func json(_ session: VerifiedSession) -> String {
-        object([
-            ("valid", "true"),
-            ("member_id", string(session.memberID)),
-            ("organization_id", string(session.organizationID)),
-            ("organization_slug", string(session.organizationSlug)),
-            ("member_session_id", string(session.memberSessionID)),
-            ("started_at", string(session.startedAt.text)),
-            ("last_accessed_at", string(session.lastAccessedAt.text)),
-            ("expires_at", string(session.expiresAt.text)),
-            ("roles", JSONValue.array(session.roles.map(JSONValue.string)).jsonText),
-            ("authentication_factors", JSONValue.array(session.authenticationFactors.map(\.json)).jsonText),
-            ("custom_claims", JSONValue.object(session.customClaims).jsonText),
-            ("jwt", object([
-                ("kid", string(session.jwt.keyID)),
-                ("iat", number(session.jwt.issuedAt)),
-                ("nbf", number(session.jwt.notBefore)),
-                ("exp", number(session.jwt.expiresAt)),
-            ])),
-        ])
+        // Written into one string (`verify --batch` writes one per token): the same text as
+        // `object(_:)` of the members would give.
+        var output = ""
+        output.reserveCapacity(1024)
+        func string(_ value: String) { JSONValue.writeString(value, to: &output) }
+        output += #"{"valid":true,"member_id":"#
+        string(session.memberID)
+        output += #","organization_id":"#
+        string(session.organizationID)
+        output += #","organization_slug":"#
+        if let slug = session.organizationSlug { string(slug) } else { output += "null" }
+        output += #","member_session_id":"#
+        string(session.memberSessionID)
+        output += #","started_at":"#
+        string(session.startedAt.text)
+        output += #","last_accessed_at":"#
+        string(session.lastAccessedAt.text)
+        output += #","expires_at":"#
+        string(session.expiresAt.text)
+        output += #","roles":["#
+        for (index, role) in session.roles.enumerated() {
+            if index > 0 { output += "," }
+            string(role)
+        }
+        output += #"],"authentication_factors":["#
+        for (index, factor) in session.authenticationFactors.enumerated() {
+            if index > 0 { output += "," }
+            factor.json.write(to: &output)
+        }
+        output += #"],"custom_claims":"#
+        JSONValue.object(session.customClaims).write(to: &output)
+        output += #","jwt":{"kid":"#
+        string(session.jwt.keyID)
+        output += #","iat":"# + number(session.jwt.issuedAt)
+        output += #","nbf":"# + number(session.jwt.notBefore)
+        output += #","exp":"# + number(session.jwt.expiresAt)
+        output += "}}"
+        return output
     }
 
     /// The rejection object of SPEC §6, with any extra top-level members (for `mfa_required`).
