@@ -1,7 +1,6 @@
 public import Logging
 import Metrics
 public import ServiceLifecycle
-import Synchronization
 
 /// A JWKS document as fetched, with the freshness the server asked for.
 public struct FetchedJWKS: Sendable {
@@ -111,7 +110,7 @@ public actor JWKSCache {
     private nonisolated let fetcher: (any JWKSFetcher)?
     private nonisolated let clock: JWKSCacheClock
     private nonisolated let logger: Logger
-    private nonisolated let snapshot: Mutex<Snapshot>
+    private nonisolated let snapshot: LockedState<Snapshot>
     private nonisolated let metrics: CacheMetrics
 
     private var inFlight: Task<Void, Never>?
@@ -139,7 +138,7 @@ public actor JWKSCache {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger ?? Logger(label: "StytchJWKS.cache", factory: { _ in SwiftLogNoOpLogHandler() })
-        self.snapshot = Mutex(Snapshot())
+        self.snapshot = LockedState(Snapshot())
         self.metrics = CacheMetrics(label: label)
     }
 

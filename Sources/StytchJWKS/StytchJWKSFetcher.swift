@@ -2,7 +2,6 @@ public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
 /// Fetches a JWKS over HTTPS with AsyncHTTPClient: Stytch's B2B endpoint for a project, or any URL.
 ///
@@ -188,7 +187,7 @@ public struct StytchJWKSFetcher: JWKSFetcher {
 }
 
 extension JWKSCache {
-    private static let shared = Mutex<[String: JWKSCache]>([:])
+    private static let shared = LockedState<[String: JWKSCache]>([:])
 
     /// The process-wide cache of Stytch's B2B keys for one (base URL, project ID): every verifier
     /// built for that project shares it, and so shares its fetches, cooldown and backoff. Built

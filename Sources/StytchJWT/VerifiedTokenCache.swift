@@ -37,22 +37,7 @@ public final class VerifiedTokenCache: Sendable {
         var slot: Int
     }
 
-    /// One lock-protected part of the cache.
-    ///
-    /// A pthread mutex (`NSLock`) rather than `Synchronization.Mutex`: ThreadSanitizer understands
-    /// pthread locking, while the stdlib's futex-based `Mutex` is invisible to it and reads as a
-    /// race. `@unchecked Sendable` is safe: `shard` is only touched inside `withLock`.
-    final class ShardBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var shard = Shard()
-
-        func withLock<Result>(_ body: (inout Shard) throws -> Result) rethrows -> Result {
-            lock.lock()
-            defer { lock.unlock() }
-            return try body(&shard)
-        }
-    }
-
+    /// One part of the cache, behind its own lock (``LockedState``).
     struct Shard {
         var entries: [TokenKey: Entry] = [:]
         /// Every key, in no particular order: O(1) random sampling for eviction.
@@ -80,7 +65,7 @@ public final class VerifiedTokenCache: Sendable {
 
     /// The limits in force.
     public let limits: Limits
-    private let shards: [ShardBox]
+    private let shards: [LockedState<Shard>]
     private let entriesPerShard: Int
     private let bytesPerShard: Int
     private static let shardCount = 16
@@ -89,7 +74,7 @@ public final class VerifiedTokenCache: Sendable {
     /// A cache with `limits`.
     public init(limits: Limits = Limits()) {
         self.limits = limits
-        self.shards = (0..<Self.shardCount).map { _ in ShardBox() }
+        self.shards = (0..<Self.shardCount).map { _ in LockedState(Shard()) }
         self.entriesPerShard = max(1, limits.maximumEntries / Self.shardCount)
         self.bytesPerShard = max(1, limits.maximumBytes / Self.shardCount)
     }

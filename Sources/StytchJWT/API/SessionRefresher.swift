@@ -205,22 +205,6 @@ struct SignedIdentity: Sendable {
     let organizationID: String
 }
 
-/// A value behind a pthread mutex (`NSLock`), which ThreadSanitizer understands (see
-/// ``VerifiedTokenCache``).
-final class LockedState<Value>: @unchecked Sendable {
-    // Safe: `value` is only touched inside `withLock`.
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
-
 extension StytchJWTVerifier {
     /// Whom `token` names, after its header and RS256 signature verified with a held key; the time
     /// rules are not applied (the token is known to have expired).
