@@ -144,16 +144,7 @@ import Testing
         var scanned = 0
         var checked = 0
         for _ in 0..<4_000 {
-            var bytes = bases[Int(random.next() % UInt64(bases.count))]
-            for _ in 0...(random.next() % 3) {
-                let position = Int(random.next() % UInt64(bytes.count))
-                let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                switch random.next() % 3 {
-                case 0: bytes[position] = byte
-                case 1: bytes.insert(byte, at: position)
-                default: bytes.remove(at: position)
-                }
-            }
+            let bytes = Self.mutated(bases[Int(random.next() % UInt64(bases.count))], edits: 1...3, from: alphabet, &random)
             for now in [TokenFactory.now, 1_767_225_900] {
                 let result = Self.verifier.scannerAgreement(payload: bytes, kid: TokenFactory.kid, now: now)
                 #expect(result.disagreement == nil, "mutated payload \(checked)")
@@ -164,6 +155,22 @@ import Testing
         // Many mutations land in values (names, IDs) and leave a readable payload: the fast path
         // must have been compared on a good share of them, not skipped wholesale.
         #expect(scanned > checked / 10)
+    }
+
+    /// `bytes` after a random number of edits in `edits`, each replacing, inserting or deleting
+    /// one byte (inserted and replacing bytes drawn from `alphabet`).
+    static func mutated(_ bytes: [UInt8], edits: ClosedRange<Int>, from alphabet: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
+        var bytes = bytes
+        for _ in 0..<Int.random(in: edits, using: &random) where !bytes.isEmpty {
+            let position = Int(random.next() % UInt64(bytes.count))
+            let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
+            switch random.next() % 3 {
+            case 0: bytes[position] = byte
+            case 1: bytes.insert(byte, at: position)
+            default: bytes.remove(at: position)
+            }
+        }
+        return bytes
     }
 
     // MARK: Headers
@@ -209,16 +216,7 @@ import Testing
         let base = Array(#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#.utf8)
         var scanned = 0
         for index in 0..<3_000 {
-            var bytes = base
-            for _ in 0...(random.next() % 2) {
-                let position = Int(random.next() % UInt64(bytes.count))
-                let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                switch random.next() % 3 {
-                case 0: bytes[position] = byte
-                case 1: bytes.insert(byte, at: position)
-                default: bytes.remove(at: position)
-                }
-            }
+            let bytes = Self.mutated(base, edits: 1...2, from: alphabet, &random)
             let result = StytchJWTVerifier.scannerAgreement(header: bytes)
             #expect(result.disagreement == nil, "mutated header \(index)")
             if result.scanned { scanned += 1 }

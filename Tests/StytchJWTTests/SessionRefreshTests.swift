@@ -241,9 +241,11 @@ import Testing
             standIn.setAuthenticateFault(errorCase.fault)
             if errorCase.revoke { standIn.revokeSession() }
             let secret = errorCase.wrongSecret ? "secret-test-wrong-\(UInt32.random(in: 0...UInt32.max))" : standIn.secret
-            // A short timeout for the hang; a generous one otherwise (the suite runs in parallel on 2 cores).
+            // A shorter timeout for the hang, yet long enough for the request to reach the stand-in
+            // under AddressSanitizer with the suites running in parallel on 2 cores (at 1 s, one CI
+            // run timed out before the request arrived and counted 0 calls); a generous one otherwise.
             let isHang = errorCase.status == nil
-            let refresher = try Self.refresher(standIn, secret: secret, timeout: isHang ? 1 : 20)
+            let refresher = try Self.refresher(standIn, secret: secret, timeout: isHang ? 5 : 20)
             let began = ContinuousClock.now
             let error = await #expect(throws: StytchJWTError.self) { try await refresher.authenticate(sessionJWT: Self.expired) }
             let caught = try #require(error)

@@ -98,7 +98,8 @@ print("\(mode): \(iterations) verifications, \(String(format: "%.2f", nanosecond
 
 /// Row 1's raw OpenSSL verification: the demo key's public half, a digest-verify context prepared
 /// once and copied per call.
-func rawVerifier() -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int32 {
+/// The public half of the test-only demo key, as an OpenSSL `EVP_PKEY`.
+func demoPublicKey() -> OpaquePointer {
     let pem = [UInt8](fixture("Keys/TEST-ONLY-demo-signing-key.pem"))
     let privateKey: OpaquePointer? = pem.withUnsafeBytes { buffer in
         let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count))
@@ -110,8 +111,13 @@ func rawVerifier() -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int32 
     let length = i2d_PUBKEY(privateKey, &der)
     guard length > 0, let der else { fatalError("i2d_PUBKEY failed") }
     var cursor: UnsafePointer<UInt8>? = UnsafePointer(der)
-    guard let publicKey = d2i_PUBKEY(nil, &cursor, Int(length)),
-          let sha256 = EVP_MD_fetch(nil, "SHA256", nil), let prepared = EVP_MD_CTX_new()
+    guard let publicKey = d2i_PUBKEY(nil, &cursor, Int(length)) else { fatalError("d2i_PUBKEY failed") }
+    return publicKey
+}
+
+func rawVerifier() -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int32 {
+    let publicKey = demoPublicKey()
+    guard let sha256 = EVP_MD_fetch(nil, "SHA256", nil), let prepared = EVP_MD_CTX_new()
     else { fatalError("OpenSSL setup failed") }
     var pctx: OpaquePointer?
     guard EVP_DigestVerifyInit(prepared, &pctx, sha256, nil, publicKey) == 1,
@@ -140,16 +146,7 @@ func rawInput() -> (message: [UInt8], signature: [UInt8]) {
 
 /// The library's signature path re-created: EVP_PKEY_verify on an EVP SHA-256 digest, contexts reused.
 func shimVerifier() -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int32 {
-    let pem = [UInt8](fixture("Keys/TEST-ONLY-demo-signing-key.pem"))
-    let privateKey: OpaquePointer? = pem.withUnsafeBytes { buffer in
-        let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count))
-        defer { BIO_free(bio) }
-        return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
-    }
-    var der: UnsafeMutablePointer<UInt8>?
-    let length = i2d_PUBKEY(privateKey!, &der)
-    var cursor: UnsafePointer<UInt8>? = UnsafePointer(der!)
-    let publicKey = d2i_PUBKEY(nil, &cursor, Int(length))!
+    let publicKey = demoPublicKey()
     let sha256 = EVP_MD_fetch(nil, "SHA256", nil)!
     let pctx = EVP_PKEY_CTX_new_from_pkey(nil, publicKey, nil)!
     guard EVP_PKEY_verify_init(pctx) == 1, EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1,
