@@ -33,7 +33,9 @@ package struct CompactJWS: Sendable {
         case .members(let members): return members
         case .scanned:
             // The scanner accepted these bytes, so they are a strict JSON object.
-            return (try? StrictJSON.parseObjectMembers(Array(decoded[..<payloadStart]), maximumDepth: Limits.maximumJSONDepth)) ?? []
+            return (try? decoded[..<payloadStart].withUnsafeBufferPointer {
+                try StrictJSON.parseObjectMembers($0, maximumDepth: Limits.maximumJSONDepth)
+            }) ?? []
         }
     }
     /// The decoded header members.
@@ -134,7 +136,9 @@ package struct CompactJWS: Sendable {
     /// The payload's members, in document order (names unique), parsed as ``payloadObject()`` parses them.
     package func payloadMembers() throws(StytchJWTError) -> [JSONMember] {
         do {
-            return try StrictJSON.parseObjectMembers(Array(payloadBytes), maximumDepth: Limits.maximumJSONDepth)
+            return try payloadBytes.withUnsafeBufferPointer { (bytes) throws(StrictJSON.Failure) in
+                try StrictJSON.parseObjectMembers(bytes, maximumDepth: Limits.maximumJSONDepth)
+            }
         } catch {
             throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
         }

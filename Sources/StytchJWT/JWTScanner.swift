@@ -24,10 +24,9 @@ struct PayloadClaims {
 /// It is an optimisation, never a second set of rules: it accepts a header or payload only when it
 /// is sure the general path (``StrictJSON`` into members, then the header rules or the claim
 /// readers) would accept the same bytes and read the same values, and gives up (returns nil) on
-/// anything else: an escape or a
-/// non-ASCII byte in a claim it reads itself, a claim of an unexpected type or form, a missing or
-/// empty required claim, a number that is not a plain integer of at most 15 digits, a duplicate
-/// name, anything after the object. The verifier then runs the general path, which decides the
+/// anything else: an escape or a non-ASCII byte in a claim it reads itself, a claim of an
+/// unexpected type or form, a missing or empty required claim, a number that is not a plain
+/// integer of at most 15 digits, a duplicate name, anything after the object. The verifier then runs the general path, which decides the
 /// error exactly as it always has. Values it does not interpret (custom claims, authentication
 /// factors, unknown members of the two Stytch claims) go through ``StrictJSON`` itself, at their
 /// real depth, so they are held to the same rules and decoded the same way.
@@ -210,8 +209,8 @@ struct JWTScanner {
         a.count == b.count && memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
     }
 
-    /// Parses a member value this reader does not interpret (inside an object at `depth`), after
-    /// checking its name repeats neither a known member (`seen`) nor another unknown one.
+    /// Parses a member value this reader does not interpret (inside an object at `depth`) and
+    /// checks its name does not repeat another unknown one (`others`; a known name never gets here).
     private mutating func skipUnknownMember(_ name: Range<Int>, others: inout [Range<Int>], depth: Int) throws(GiveUp) {
         _ = try value(depth: depth)
         for other in others where sameName(other, name) { throw GiveUp() }
@@ -488,7 +487,12 @@ extension StytchJWTVerifier {
             }
             return try checkClaims(members, kid: kid, now: now)
         }
-        return ScannerAgreement(scanned: true, disagreement: Self.disagreement(fast, general))
+        // Timestamps compare by instant; their text (rebuilt for the canonical form) must match too.
+        func texts(_ result: Result<VerifiedSession, StytchJWTError>) -> Result<[String], StytchJWTError> {
+            result.map { [$0.startedAt.text, $0.lastAccessedAt.text, $0.expiresAt.text] }
+        }
+        let disagreement = Self.disagreement(fast, general) ?? Self.disagreement(texts(fast), texts(general))
+        return ScannerAgreement(scanned: true, disagreement: disagreement)
     }
 
     /// Reads `header` with the scanner and with the general path (strict members, then the header

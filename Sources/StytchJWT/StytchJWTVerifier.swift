@@ -63,9 +63,8 @@ public struct StytchJWTVerifier: Sendable {
     public let configuration: Configuration
     /// The issuers accepted, by exact string equality.
     public let acceptedIssuers: Set<String>
-    /// ``acceptedIssuers`` as a list, for the per-token check.
-    private let issuerList: [String]
-    /// The issuers and audience every token should carry, for the payload scanner to share.
+    /// ``acceptedIssuers`` as a list and `[projectID]`: what every token should carry, for the
+    /// per-token issuer check and for the payload scanner to share.
     let expectedStrings: JWTScanner.ExpectedStrings
     /// Where keys come from.
     public let keySource: KeySource
@@ -124,7 +123,6 @@ public struct StytchJWTVerifier: Sendable {
         }
         self.configuration = configuration
         self.acceptedIssuers = issuers
-        self.issuerList = Array(issuers)
         self.expectedStrings = JWTScanner.ExpectedStrings(issuers: issuers, projectID: configuration.projectID)
         self.keySource = keySource
         self.tokenCache = configuration.tokenCache.map { VerifiedTokenCache(limits: $0) }
@@ -388,7 +386,7 @@ public struct StytchJWTVerifier: Sendable {
 
     private func checkIssuer(_ issuer: String) throws(StytchJWTError) {
         // At most three issuers: comparing is cheaper than hashing a 60-byte string.
-        guard issuerList.contains(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
+        guard expectedStrings.issuers.contains(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
     }
 
     private func checkAudience(_ audience: [String]) throws(StytchJWTError) {
