@@ -291,15 +291,39 @@ package struct StrictJSON {
     /// Whether the string `parseString` returned last is known to be ASCII (false after escapes).
     private var lastStringIsASCII = true
 
-    /// Whether any of the eight bytes in `word` is a quote, a backslash, a control character or
-    /// not ASCII: the bytes the string scan must look at one by one.
-    @inlinable @inline(__always)
-    package static func needsAttention(_ word: UInt64) -> Bool {
+    /// The index of the first byte at or after `start` in `bytes` that a string scan must look
+    /// at (a quote, a backslash, a control character or a byte outside ASCII), or `bytes.count`.
+    ///
+    /// Eight bytes per step while none of them needs a look. One call covers a whole run, so a
+    /// caller in another module (the payload scanner) pays one call per string, not per word.
+    package static func plainRunEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var index = start
+        while index &+ 8 <= bytes.count {
+            let mask = attentionMask(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self).littleEndian)
+            if mask != 0 { return index &+ mask.trailingZeroBitCount &>> 3 }
+            index &+= 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return index }
+            index &+= 1
+        }
+        return index
+    }
+
+    /// The bytes of `word` (its first byte in the low bits) that are a quote, a backslash, a
+    /// control character or not ASCII, each marked by its top bit. Each test can also mark a byte
+    /// above one it marks truly (a borrow), never one below, so the lowest mark is exact: the
+    /// first such byte is `trailingZeroBitCount / 8` bytes in.
+    @inline(__always)
+    private static func attentionMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
         let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word
-        return flags & (ones &* 0x80) != 0
+        return flags & (ones &* 0x80)
     }
 
     private mutating func parseString() throws(Failure) -> String {
@@ -309,13 +333,9 @@ package struct StrictJSON {
         lastStringIsASCII = false
         // Fast path: no escapes. Control characters are refused; UTF-8 is validated at the end,
         // unless every byte was ASCII (always valid, and by far the common case in a JWT).
-        // Eight bytes at a time while none of them needs a closer look.
-        let raw = UnsafeRawPointer(bytes.baseAddress!)
         while index < bytes.count {
-            if index &+ 8 <= bytes.count, !Self.needsAttention(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                index &+= 8
-                continue
-            }
+            index = Self.plainRunEnd(in: bytes, from: index)  // past the bytes that need no look
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])

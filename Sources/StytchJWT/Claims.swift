@@ -117,11 +117,53 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
     /// The factor-specific sub-object, when sent (at most one).
     public let detail: FactorDetail?
     /// The factor exactly as sent.
-    public let json: JSONValue
+    public var json: JSONValue { sentJSON ?? typedJSON }
+    /// The factor as sent, unless it had only the five members this type reads, all strings
+    /// (Stytch's usual factor in a session JWT): that object is exactly ``typedJSON``, which
+    /// ``json`` rebuilds when asked, so reading a token makes no dictionary for its factors.
+    private let sentJSON: JSONValue?
 
+    /// Equality is of the factor as sent: the typed fields (timestamps by instant) and ``json``.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        guard lhs.type == rhs.type, lhs.deliveryMethod == rhs.deliveryMethod,
+              lhs.lastAuthenticatedAt == rhs.lastAuthenticatedAt, lhs.createdAt == rhs.createdAt,
+              lhs.updatedAt == rhs.updatedAt, lhs.detail == rhs.detail
+        else { return false }
+        if lhs.sentJSON == nil, rhs.sentJSON == nil {
+            // Both objects are built from these fields: they differ only if a timestamp's text does.
+            return lhs.lastAuthenticatedAt?.text == rhs.lastAuthenticatedAt?.text
+                && lhs.createdAt?.text == rhs.createdAt?.text && lhs.updatedAt?.text == rhs.updatedAt?.text
+        }
+        return lhs.json == rhs.json
+    }
+
+    /// Hashes the typed fields only: equal factors have equal typed fields, so this agrees with `==`.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(deliveryMethod)
+        hasher.combine(lastAuthenticatedAt)
+        hasher.combine(createdAt)
+        hasher.combine(updatedAt)
+        hasher.combine(detail)
+    }
+
+    /// The factor's object rebuilt from the typed fields: `type` and `delivery_method` as sent
+    /// (both types keep the string they were read from) and each timestamp sent with its text.
+    private var typedJSON: JSONValue {
+        var fields: [String: JSONValue] = [
+            "type": .string(type.rawValue), "delivery_method": .string(deliveryMethod.rawValue),
+        ]
+        if let lastAuthenticatedAt { fields["last_authenticated_at"] = .string(lastAuthenticatedAt.text) }
+        if let createdAt { fields["created_at"] = .string(createdAt.text) }
+        if let updatedAt { fields["updated_at"] = .string(updatedAt.text) }
+        return .object(fields)
+    }
+
+    /// A factor read member by member. `sentJSON` is the object as sent, or nil when it had only
+    /// `type`, `delivery_method` and the three timestamps, as strings (then ``json`` rebuilds it).
     init(
         type: FactorType, deliveryMethod: DeliveryMethod, lastAuthenticatedAt: RFC3339Timestamp?,
-        createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?, detail: FactorDetail?, json: JSONValue
+        createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?, detail: FactorDetail?, sentJSON: JSONValue?
     ) {
         self.type = type
         self.deliveryMethod = deliveryMethod
@@ -129,7 +171,7 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.detail = detail
-        self.json = json
+        self.sentJSON = sentJSON
     }
 
     /// Reads a factor; `path` and `index` name it in error messages (e.g. `authentication_factors[0]`).
@@ -154,7 +196,7 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
             detail = FactorDetail(name: name, fields: fields)
         }
         self.detail = detail
-        self.json = json
+        self.sentJSON = json
     }
 
     /// What the response cross-check compares: type, delivery method and sub-object id.

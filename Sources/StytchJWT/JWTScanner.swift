@@ -80,6 +80,7 @@ struct JWTScanner {
 
     // MARK: Lexical pieces
 
+    @inline(__always)
     private mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
@@ -90,6 +91,7 @@ struct JWTScanner {
     }
 
     /// Skips whitespace and consumes `byte`.
+    @inline(__always)
     private mutating func expect(_ byte: UInt8) throws(GiveUp) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else { throw GiveUp() }
@@ -97,6 +99,7 @@ struct JWTScanner {
     }
 
     /// Skips whitespace and consumes `byte` if it comes next (the end of an empty container).
+    @inline(__always)
     private mutating func consumeIfNext(_ byte: UInt8) -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else { return false }
@@ -105,6 +108,7 @@ struct JWTScanner {
     }
 
     /// After a member or element: `true` for `,` (another follows), `false` for `close`.
+    @inline(__always)
     private mutating func another(close: UInt8) throws(GiveUp) -> Bool {
         skipWhitespace()
         guard index < bytes.count else { throw GiveUp() }
@@ -120,20 +124,11 @@ struct JWTScanner {
     private mutating func plainString() throws(GiveUp) -> Range<Int> {
         try expect(UInt8(ascii: "\""))
         let start = index
-        let raw = UnsafeRawPointer(bytes.baseAddress!)
-        while index &+ 8 <= bytes.count, !StrictJSON.needsAttention(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-            index &+= 8
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index &+= 1
-                return start..<(index &- 1)
-            }
-            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { throw GiveUp() }
-            index &+= 1
-        }
-        throw GiveUp()
+        // The first byte that is not plain: it must be the closing quote.
+        index = StrictJSON.plainRunEnd(in: bytes, from: index)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw GiveUp() }
+        index &+= 1
+        return start..<(index &- 1)
     }
 
     private func string(_ range: Range<Int>) -> String {
@@ -386,53 +381,55 @@ struct JWTScanner {
 
     /// One authentication factor (an object at depth 4), read as ``AuthenticationFactor`` reads
     /// it: `type` and `delivery_method` non-empty strings, the three timestamps valid when sent,
-    /// at most one member whose value is an object (the factor sub-object). The factor's JSON is
-    /// built as the general parser builds it.
+    /// at most one member whose value is an object (the factor sub-object). A factor with other
+    /// members keeps its JSON as the general parser builds it; one with only those five members
+    /// (all strings) leaves it to ``AuthenticationFactor/json`` to rebuild.
     private mutating func authenticationFactor() throws(GiveUp) -> AuthenticationFactor {
         try expect(UInt8(ascii: "{"))
-        var fields: [String: JSONValue] = [:]
-        fields.reserveCapacity(6)  // a factor has three to six members: no rehashing as it fills
         var type: String?, deliveryMethod: String?
         var lastAuthenticatedAt: RFC3339Timestamp?, createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?
         var detail: FactorDetail?
+        var others: [String: JSONValue] = [:]  // the members not read into typed fields, as sent
+        var seen: UInt16 = 0
         if consumeIfNext(UInt8(ascii: "}")) { throw GiveUp() }
         repeat {
             let nameRange = try plainString()
             try expect(UInt8(ascii: ":"))
-            // Known names key the factor's JSON with a string literal (no allocation).
-            let key: String
-            let member: JSONValue
             if self.name(nameRange, is: "type") {
-                let value = try nonEmptyString()
-                (key, type, member) = ("type", value, .string(value))
+                try mark(1 << 0, in: &seen); type = try nonEmptyString()
             } else if self.name(nameRange, is: "delivery_method") {
-                let value = try nonEmptyString()
-                (key, deliveryMethod, member) = ("delivery_method", value, .string(value))
+                try mark(1 << 1, in: &seen); deliveryMethod = try nonEmptyString()
             } else if self.name(nameRange, is: "last_authenticated_at") {
-                let value = try timestamp()
-                (key, lastAuthenticatedAt, member) = ("last_authenticated_at", value, .string(value.text))
+                try mark(1 << 2, in: &seen); lastAuthenticatedAt = try timestamp()
             } else if self.name(nameRange, is: "created_at") {
-                let value = try timestamp()
-                (key, createdAt, member) = ("created_at", value, .string(value.text))
+                try mark(1 << 3, in: &seen); createdAt = try timestamp()
             } else if self.name(nameRange, is: "updated_at") {
-                let value = try timestamp()
-                (key, updatedAt, member) = ("updated_at", value, .string(value.text))
+                try mark(1 << 4, in: &seen); updatedAt = try timestamp()
             } else {
-                key = string(nameRange)
-                member = try value(depth: 4)
+                let key = string(nameRange)
+                let member = try value(depth: 4)
                 if case .object(let subFields) = member {
                     guard detail == nil else { throw GiveUp() }
                     detail = FactorDetail(name: key, fields: subFields)
                 }
+                guard others.updateValue(member, forKey: key) == nil else { throw GiveUp() }
             }
-            // A repeated known name is caught here too: its first value is already in `fields`.
-            guard fields.updateValue(member, forKey: key) == nil else { throw GiveUp() }
         } while try another(close: UInt8(ascii: "}"))
         guard let type, let deliveryMethod else { throw GiveUp() }
+        var sentJSON: JSONValue?
+        if !others.isEmpty {
+            // The object as sent: the other members plus the five read ones, as strings.
+            others["type"] = .string(type)
+            others["delivery_method"] = .string(deliveryMethod)
+            if let lastAuthenticatedAt { others["last_authenticated_at"] = .string(lastAuthenticatedAt.text) }
+            if let createdAt { others["created_at"] = .string(createdAt.text) }
+            if let updatedAt { others["updated_at"] = .string(updatedAt.text) }
+            sentJSON = .object(others)
+        }
         return AuthenticationFactor(
             type: FactorType(rawValue: type), deliveryMethod: DeliveryMethod(rawValue: deliveryMethod),
             lastAuthenticatedAt: lastAuthenticatedAt, createdAt: createdAt, updatedAt: updatedAt,
-            detail: detail, json: .object(fields)
+            detail: detail, sentJSON: sentJSON
         )
     }
 

@@ -23,6 +23,35 @@ struct StrictJSONTests {
 
     // MARK: Duplicate member names
 
+    /// The eight-bytes-at-a-time scan stops exactly where a byte-by-byte scan stops (the first
+    /// quote, backslash, control character or non-ASCII byte), wherever it lies in a word and
+    /// whatever follows it (a borrow in the word test may mark bytes above the first one).
+    @Test("plainRunEnd stops at the first byte a string scan must look at")
+    func plainRunEndAgreesWithAByteScan() {
+        func needsLook(_ byte: UInt8) -> Bool { byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 }
+        let special: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x1F, 0x80, 0xC3, 0xFF]
+        let plain: [UInt8] = [0x20, 0x21, 0x23, 0x2F, 0x5B, 0x5D, 0x7F, 0x61]
+        var checked = 0
+        for count in 0...26 {
+            for start in 0...min(count, 9) {
+                for position in start...count {  // `count`: no special byte at all
+                    for (index, first) in special.enumerated() {
+                        var bytes = (0..<count).map { plain[($0 &* 7 &+ index) % plain.count] }
+                        if position < count { bytes[position] = first }
+                        // Another special byte after the first, and one before the start.
+                        if position + 1 < count { bytes[position + 1] = special[(index + 3) % special.count] }
+                        if start > 0 { bytes[start - 1] = 0x22 }
+                        let expected = bytes[start...].firstIndex(where: needsLook) ?? count
+                        let found = bytes.withUnsafeBufferPointer { StrictJSON.plainRunEnd(in: $0, from: start) }
+                        #expect(found == expected, "count \(count), start \(start), byte \(first) at \(position)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 10_000)
+    }
+
     @Test("duplicate member names are refused at every depth", arguments: [
         (#"{"a":1,"a":2}"#, 1),
         (#"{"a":{"b":1,"b":2}}"#, 2),

@@ -224,6 +224,54 @@ import Testing
         #expect(scanned > 100)
     }
 
+    // MARK: Authentication factors
+
+    /// A factor read through the fast path as typed fields only has its `json` rebuilt from them;
+    /// it must be the object as sent, equal to (and hash like) the general path's, and encode alike.
+    @Test(arguments: [
+        factor,
+        #"{"type":"totp","delivery_method":"authenticator_app","last_authenticated_at":"2026-01-01T00:00:00.123456789Z","created_at":"2025-12-31T23:59:59Z","updated_at":"2026-01-01T01:00:00+01:00"}"#,
+        #"{"delivery_method":"oauth_google","type":"oauth"}"#,
+        #"{"type":"quantum","delivery_method":"telepathy","last_authenticated_at":"2026-01-01t00:00:00z"}"#,
+        #"{"type":"magic_link","delivery_method":"email","last_authenticated_at":"2026-01-01T00:00:00Z","email_factor":{"email_id":"email-1","email_address":"a@example.com"}}"#,
+        #"{"type":"sso","delivery_method":"sso_saml","sequence":2,"note":null}"#,
+    ])
+    func factorJSONIsTheObjectAsSent(_ factorText: String) throws {
+        let sent = JSONValue.object(try StrictJSON.parseObject(Array(factorText.utf8), maximumDepth: 16))
+        let session = Self.session.replacingOccurrences(of: "[\(Self.factor)]", with: "[\(factorText)]")
+        let verifier = try TokenFactory.verifier()
+        // A `jti` that is a number sends the payload down the general path.
+        let fast = try verifier.verify(sessionJWT: TokenFactory.rawToken(payload: Self.payload(["https://stytch.com/session": session])))
+        let general = try verifier.verify(sessionJWT: TokenFactory.rawToken(payload: Self.payload(["https://stytch.com/session": session, "jti": "7"])))
+        let (a, b) = (try #require(fast.authenticationFactors.first), try #require(general.authenticationFactors.first))
+        #expect(a.json == sent)
+        #expect(b.json == sent)
+        #expect(a == b && b == a)
+        #expect(a.hashValue == b.hashValue)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(try encoder.encode(a) == encoder.encode(b))
+    }
+
+    /// Timestamps compare by instant, but a factor is its object as sent: two factors whose
+    /// timestamps are the same instant written differently are different factors (on both paths).
+    @Test func factorsDifferingOnlyInATimestampsTextAreNotEqual() throws {
+        let verifier = try TokenFactory.verifier()
+        func factor(_ lastAuthenticatedAt: String, general: Bool = false) throws -> AuthenticationFactor {
+            let text = #"{"type":"password","delivery_method":"knowledge","last_authenticated_at":"\#(lastAuthenticatedAt)"}"#
+            let session = Self.session.replacingOccurrences(of: "[\(Self.factor)]", with: "[\(text)]")
+            let payload = Self.payload(general ? ["https://stytch.com/session": session, "jti": "7"] : ["https://stytch.com/session": session])
+            return try #require(verifier.verify(sessionJWT: TokenFactory.rawToken(payload: payload)).authenticationFactors.first)
+        }
+        let canonical = try factor("2026-01-01T00:00:00Z"), fraction = try factor("2026-01-01T00:00:00.000Z")
+        #expect(canonical.lastAuthenticatedAt == fraction.lastAuthenticatedAt)
+        #expect(canonical != fraction)
+        #expect(canonical != (try factor("2026-01-01T00:00:00.000Z", general: true)))
+        #expect(canonical == (try factor("2026-01-01T00:00:00Z")))
+        #expect(fraction == (try factor("2026-01-01T00:00:00.000Z", general: true)))
+        #expect(canonical.json != fraction.json)
+    }
+
     // MARK: End to end
 
     /// The fixture token verifies to the same session through the fast path as through the
