@@ -82,6 +82,8 @@ struct JWTScanner {
 
     @inline(__always)
     private mutating func skipWhitespace() {
+        // Usually there is none: any byte above the space ends it at once.
+        if index < bytes.count, bytes[index] > 0x20 { return }
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index &+= 1
@@ -195,9 +197,14 @@ struct JWTScanner {
         }
     }
 
+    /// Whether the bytes in `range` are `expected`. Byte by byte, inlined: a name that is not the
+    /// one asked for almost always differs in its first byte, so this costs less than a `memcmp` call.
+    @inline(__always)
     private func name(_ range: Range<Int>, is expected: StaticString) -> Bool {
-        range.count == expected.utf8CodeUnitCount
-            && memcmp(bytes.baseAddress! + range.lowerBound, expected.utf8Start, range.count) == 0
+        guard range.count == expected.utf8CodeUnitCount else { return false }
+        let name = bytes.baseAddress! + range.lowerBound, wanted = expected.utf8Start
+        for offset in 0..<range.count where name[offset] != wanted[offset] { return false }
+        return true
     }
 
     private func sameName(_ a: Range<Int>, _ b: Range<Int>) -> Bool {

@@ -96,7 +96,7 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
     /// `T` and `Z`, no fraction, no offset, no leap second.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32, isCanonical: Bool)? {
         guard bytes.count >= 20, bytes.count <= 64 else { return nil }
-        func digits(_ start: Int, _ count: Int) -> Int? {
+        @inline(__always) func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
             var value = 0
             for offset in start..<start + count {

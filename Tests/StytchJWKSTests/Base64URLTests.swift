@@ -97,6 +97,42 @@ struct Base64URLTests {
         }
     }
 
+    /// The decoder reads eight characters per step while three or more groups remain, then four,
+    /// then the last two or three, and tests the groups' invalid marks once at the end: a bad
+    /// character at any position, in any of those steps, is refused.
+    @Test("one bad character anywhere in a long input is refused")
+    func badCharacterAtEveryPosition() {
+        let valid = Array(Base64URL.encode((0..<50).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).utf8)  // 67 characters
+        #expect(Base64URL.decode(valid) != nil)
+        var refused = 0
+        for position in valid.indices {
+            for bad: UInt8 in [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "."), 0x20, 0x00, 0x80, 0xFF] {
+                var input = valid
+                input[position] = bad
+                #expect(Base64URL.decode(input) == nil, "byte \(bad) at \(position)")
+                refused += Base64URL.decode(input) == nil ? 1 : 0
+            }
+        }
+        #expect(refused == valid.count * 8)
+    }
+
+    /// `decode(_:into:)` may write one scratch byte past the decoded bytes, and never more.
+    @Test("decoding into a buffer writes at most one byte past the output")
+    func decodeIntoStaysInBounds() {
+        for length in 0...64 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 101 &+ 7) }
+            let encoded = Array(Base64URL.encode(bytes).utf8)
+            let count = Base64URL.decodedCount(encoded.count)!
+            var buffer = [UInt8](repeating: 0xA5, count: count + 1 + 16)
+            let valid = encoded.withUnsafeBufferPointer { input in
+                buffer.withUnsafeMutableBufferPointer { Base64URL.decode(input, into: $0.baseAddress!) }
+            }
+            #expect(valid)
+            #expect(Array(buffer[..<count]) == bytes, "length \(length)")
+            #expect(buffer[(count + 1)...].allSatisfy { $0 == 0xA5 }, "length \(length) wrote past its scratch byte")
+        }
+    }
+
     @Test("decoding works on slices, as the token parser uses it")
     func slices() {
         let token = Array("Zm9v.YmFy.".utf8)
