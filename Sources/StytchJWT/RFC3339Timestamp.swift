@@ -95,6 +95,7 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
     /// The instant, and whether `bytes` are exactly ``canonicalText(_:)`` of it: 20 bytes, upper-case
     /// `T` and `Z`, no fraction, no offset, no leap second.
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int32, isCanonical: Bool)? {
+        if bytes.count == 20, let seconds = canonicalSeconds(bytes) { return (seconds, 0, true) }
         guard bytes.count >= 20, bytes.count <= 64 else { return nil }
         @inline(__always) func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
@@ -150,6 +151,29 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
         let isCanonical = bytes.count == 20 && bytes[10] == UInt8(ascii: "T") && bytes[19] == UInt8(ascii: "Z") && second <= 59
         return (seconds, Int32(nanos), isCanonical)
+    }
+
+    /// The instant of 20 bytes in the canonical form `YYYY-MM-DDTHH:MM:SSZ` (Stytch's usual one),
+    /// or nil when they are anything else: then ``parse(_:)`` reads them in full and decides.
+    /// The digits are checked together and the fields read at fixed offsets.
+    @inline(__always)
+    private static func canonicalSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
+        else { return nil }
+        var notDigit: UInt8 = 0
+        @inline(__always) func digit(_ offset: Int) -> Int {
+            let value = bytes[offset] &- 0x30  // wraps for bytes below "0"
+            notDigit |= value > 9 ? 1 : 0
+            return Int(value)
+        }
+        let year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
+        let month = digit(5) * 10 + digit(6), day = digit(8) * 10 + digit(9)
+        let hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15), second = digit(17) * 10 + digit(18)
+        guard notDigit == 0, month >= 1, month <= 12, day >= 1, day <= daysIn(month: month, year: year),
+              hour <= 23, minute <= 59, second <= 59  // a leap second is not canonical
+        else { return nil }
+        return Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {

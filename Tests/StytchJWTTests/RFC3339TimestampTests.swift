@@ -182,4 +182,43 @@ struct RFC3339TimestampTests {
         let offset = try #require(RFC3339Timestamp("2026-01-01T01:00:00+01:00"))
         #expect(plain == offset && plain.text != offset.text)
     }
+
+    /// Twenty bytes in the canonical shape are read by a fast path at fixed offsets; anything it
+    /// is not sure of goes to the general parser. Forcing the general parser on the same text (a
+    /// `.0` fraction before the `Z` changes nothing else) must give the same answer: every date
+    /// of four leap-year cycles' edges, and seeded mutations of every byte.
+    @Test("the canonical fast path agrees with the general parser")
+    func canonicalFastPathAgrees() {
+        func general(_ text: String) -> RFC3339Timestamp? {
+            guard text.utf8.count == 20, text.hasSuffix("Z") else { return RFC3339Timestamp(text) }
+            return RFC3339Timestamp(String(text.dropLast()) + ".0Z")
+        }
+        var texts: [String] = []
+        for year in [0, 1, 4, 100, 400, 1900, 1970, 1999, 2000, 2024, 2026, 2100, 9999] {
+            for month in 0...13 {
+                for day in [0, 1, 28, 29, 30, 31, 32] {
+                    texts.append(String(format: "%04d-%02d-%02dT23:59:59Z", year, month, day))
+                }
+            }
+        }
+        for time in ["00:00:00", "23:59:59", "24:00:00", "23:60:00", "23:59:60", "99:99:99"] {
+            texts.append("2026-06-15T\(time)Z")
+        }
+        var random = SplitMix64(seed: 0x3339)
+        let alphabet = Array("0123456789-:TtZz+. /\u{7F}".utf8) + [0x2F, 0x3A, 0x80]
+        for _ in 0..<4_000 {
+            var bytes = Array("2026-01-01T12:34:56Z".utf8)
+            for _ in 0...Int(random.next() % 2) {
+                bytes[Int(random.next() % 20)] = alphabet[Int(random.next() % UInt64(alphabet.count))]
+            }
+            texts.append(String(decoding: bytes, as: UTF8.self))
+        }
+        var accepted = 0
+        for text in texts {
+            let fast = RFC3339Timestamp(text), slow = general(text)
+            #expect(fast == slow, "\(text)")
+            if let fast { accepted += 1; #expect(fast.text == text, "\(text)") }
+        }
+        #expect(accepted > 1_000 && accepted < texts.count)
+    }
 }
