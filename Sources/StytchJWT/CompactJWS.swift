@@ -61,6 +61,11 @@ package struct CompactJWS: Sendable {
     /// Splits and decodes `token`: size, exactly two dots, strict base64url in every segment,
     /// a strict JSON object header.
     package init(_ token: String) throws(StytchJWTError) {
+        try self.init(token, expected: JWTScanner.ExpectedStrings())
+    }
+
+    /// As ``init(_:)``; a usual header's `kid` shares `expected`'s string when it is one of them.
+    init(_ token: String, expected: JWTScanner.ExpectedStrings) throws(StytchJWTError) {
         var token = token
         guard token.utf8.count <= Limits.maximumTokenBytes else {
             throw StytchJWTError(.malformed, "token is larger than \(Limits.maximumTokenBytes) bytes")
@@ -69,9 +74,9 @@ package struct CompactJWS: Sendable {
         // Native Swift strings are already contiguous UTF-8; this copies only a bridged one.
         token.makeContiguousUTF8()
         let decoded = token.utf8.withContiguousStorageIfAvailable { bytes in
-            Result { () throws(StytchJWTError) in try Self.decodeSegments(bytes) }
+            Result { () throws(StytchJWTError) in try Self.decodeSegments(bytes, expected: expected) }
         } ?? Result { () throws(StytchJWTError) in
-            try Array(token.utf8).withUnsafeBufferPointer { (bytes) throws(StytchJWTError) in try Self.decodeSegments(bytes) }
+            try Array(token.utf8).withUnsafeBufferPointer { (bytes) throws(StytchJWTError) in try Self.decodeSegments(bytes, expected: expected) }
         }
         let segments = try decoded.get()
         self.decodedHeader = segments.header
@@ -84,7 +89,7 @@ package struct CompactJWS: Sendable {
 
     /// The work of `init` over the token's bytes, in the order of the rules (the first failing
     /// rule decides the message): segments, header, payload and signature base64url, header JSON.
-    private static func decodeSegments(_ bytes: UnsafeBufferPointer<UInt8>) throws(StytchJWTError) -> (
+    private static func decodeSegments(_ bytes: UnsafeBufferPointer<UInt8>, expected: JWTScanner.ExpectedStrings) throws(StytchJWTError) -> (
         header: Header, decoded: [UInt8], payloadStart: Int, signatureStart: Int, signingInputCount: Int
     ) {
         // memchr: the token is mostly base64url, so finding the dots is the bulk of the scanning.
@@ -123,7 +128,7 @@ package struct CompactJWS: Sendable {
         let payloadStart = headerCount, signatureStart = headerCount + payloadCount
         let header = try decoded.withUnsafeBufferPointer { (all) throws(StytchJWTError) -> Header in
             let headerBytes = UnsafeBufferPointer(rebasing: all[..<payloadStart])
-            if let kid = JWTScanner.scanHeader(headerBytes) { return .scanned(kid: kid) }
+            if let kid = JWTScanner.scanHeader(headerBytes, expected: expected) { return .scanned(kid: kid) }
             do {
                 return .members(try StrictJSON.parseObjectMembers(headerBytes, maximumDepth: Limits.maximumJSONDepth))
             } catch {

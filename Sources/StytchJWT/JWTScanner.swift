@@ -41,15 +41,19 @@ struct JWTScanner {
         var issuers: [String] = []
         /// `[projectID]`: the usual `aud`.
         var audience: [String] = []
+        /// The `kid`s of pinned keys (a few at most), the key set's own strings: a header naming
+        /// one shares it, and the key lookup then compares equal strings by identity.
+        var kids: [String] = []
 
         init() {}
 
-        init(issuers: some Sequence<String>, projectID: String) {
+        init(issuers: some Sequence<String>, projectID: String, kids: [String] = []) {
             // Native contiguous UTF-8, so comparing them never copies.
             self.issuers = issuers.map { var issuer = $0; issuer.makeContiguousUTF8(); return issuer }
             var projectID = projectID
             projectID.makeContiguousUTF8()
             self.audience = [projectID]
+            self.kids = kids.count <= 8 ? kids : []  // not copied: sharing is the point
         }
     }
 
@@ -73,8 +77,8 @@ struct JWTScanner {
     /// The `kid` of a header that passes every header rule in its usual form (`alg` `RS256`, a
     /// non-empty `kid`, `typ` `JWT` in any case or absent, nothing else), or nil when the general
     /// path must read it.
-    static func scanHeader(_ header: UnsafeBufferPointer<UInt8>) -> String? {
-        var scanner = JWTScanner(header)
+    static func scanHeader(_ header: UnsafeBufferPointer<UInt8>, expected: ExpectedStrings = ExpectedStrings()) -> String? {
+        var scanner = JWTScanner(header, expected: expected)
         return try? scanner.header()
     }
 
@@ -239,7 +243,7 @@ struct JWTScanner {
                 guard self.name(try plainString(), is: "RS256") else { throw GiveUp() }
             } else if self.name(name, is: "kid") {
                 try mark(1 << 1, in: &seen)
-                kid = try nonEmptyString()
+                kid = try nonEmptyString(sharing: expected.kids)
             } else if self.name(name, is: "typ") {
                 try mark(1 << 2, in: &seen)
                 let value = try plainString()
@@ -335,9 +339,14 @@ struct JWTScanner {
 
     /// `iss`: a non-empty string, shared with the verifier's when it is an accepted one.
     private mutating func issuerValue() throws(GiveUp) -> String {
+        try nonEmptyString(sharing: expected.issuers)
+    }
+
+    /// A non-empty plain string: one of `known` when it has the same bytes (shared, not copied).
+    private mutating func nonEmptyString(sharing known: [String]) throws(GiveUp) -> String {
         let range = try plainString()
         guard !range.isEmpty else { throw GiveUp() }
-        for issuer in expected.issuers where self.bytes(range, equal: issuer) { return issuer }
+        for string in known where self.bytes(range, equal: string) { return string }
         return string(range)
     }
 
@@ -500,9 +509,11 @@ extension StytchJWTVerifier {
     }
 
     /// Reads `header` with the scanner and with the general path (strict members, then the header
-    /// rules): the scanner's `kid` must be the one the rules return.
-    package static func scannerAgreement(header: [UInt8]) -> ScannerAgreement {
-        guard let kid = header.withUnsafeBufferPointer({ JWTScanner.scanHeader($0) }) else {
+    /// rules): the scanner's `kid` must be the one the rules return. `knownKIDs` are the pinned
+    /// keys' `kid`s the scanner shares when the header names one.
+    package static func scannerAgreement(header: [UInt8], knownKIDs: [String] = []) -> ScannerAgreement {
+        let expected = JWTScanner.ExpectedStrings(issuers: [], projectID: "", kids: knownKIDs)
+        guard let kid = header.withUnsafeBufferPointer({ JWTScanner.scanHeader($0, expected: expected) }) else {
             return ScannerAgreement(scanned: false, disagreement: nil)
         }
         let general: Result<String, StytchJWTError>

@@ -123,7 +123,9 @@ public struct StytchJWTVerifier: Sendable {
         }
         self.configuration = configuration
         self.acceptedIssuers = issuers
-        self.expectedStrings = JWTScanner.ExpectedStrings(issuers: issuers, projectID: configuration.projectID)
+        let pinnedKIDs: [String]
+        if case .pinned(let keys) = keySource { pinnedKIDs = keys.kids } else { pinnedKIDs = [] }
+        self.expectedStrings = JWTScanner.ExpectedStrings(issuers: issuers, projectID: configuration.projectID, kids: pinnedKIDs)
         self.keySource = keySource
         self.tokenCache = configuration.tokenCache.map { VerifiedTokenCache(limits: $0) }
         self.logger = logger
@@ -235,7 +237,7 @@ public struct StytchJWTVerifier: Sendable {
 
     /// Steps 1 and 2: size and structure, then the header.
     private func parse(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: Payload, kid: String) {
-        let jws = try CompactJWS(token)
+        let jws = try CompactJWS(token, expected: expectedStrings)
         let payload: Payload
         if let claims = JWTScanner.scanPayload(jws.payloadBytes, expected: expectedStrings) {
             payload = .scanned(claims)

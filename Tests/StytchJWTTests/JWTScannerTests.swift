@@ -182,9 +182,12 @@ import Testing
         #" { "typ" : "JwT" , "alg" : "RS256" , "kid" : "k1" } "#,
     ])
     func usualHeadersTakeTheFastPath(_ text: String) {
-        let result = StytchJWTVerifier.scannerAgreement(header: Array(text.utf8))
-        #expect(result.scanned)
-        #expect(result.disagreement == nil)
+        // With no pinned kids, and with pinned kids the header's `kid` is one of or only resembles.
+        for known in [[], ["k1"], ["k", "k10", "k1"], ["k", "K1", "k1 "]] {
+            let result = StytchJWTVerifier.scannerAgreement(header: Array(text.utf8), knownKIDs: known)
+            #expect(result.scanned)
+            #expect(result.disagreement == nil, "known kids \(known)")
+        }
     }
 
     @Test(arguments: [
@@ -220,6 +223,8 @@ import Testing
             let result = StytchJWTVerifier.scannerAgreement(header: bytes)
             #expect(result.disagreement == nil, "mutated header \(index)")
             if result.scanned { scanned += 1 }
+            let pinned = StytchJWTVerifier.scannerAgreement(header: bytes, knownKIDs: ["k", "k1", "k11"])
+            #expect(pinned.disagreement == nil && pinned.scanned == result.scanned, "mutated header \(index), pinned kids")
         }
         #expect(scanned > 100)
     }
