@@ -22,6 +22,14 @@ public enum FactorType: Sendable, Hashable, CustomStringConvertible {
         self = Self.byName[rawValue] ?? .unknown(rawValue)
     }
 
+    /// The known type named by exactly these UTF-8 bytes, or nil (then ``init(rawValue:)`` decides).
+    /// For the payload scanner: matching a name by length and bytes costs less than making a
+    /// string and hashing it.
+    package static func known(utf8 bytes: UnsafeBufferPointer<UInt8>) -> FactorType? {
+        knownNames.match(bytes)
+    }
+    private static let knownNames = KnownNames(known)
+
     /// The string as Stytch sends it.
     public var rawValue: String {
         if case .unknown(let value) = self { return value }
@@ -61,6 +69,12 @@ public enum DeliveryMethod: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The known method named by exactly these UTF-8 bytes, or nil (then ``init(rawValue:)`` decides).
+    package static func known(utf8 bytes: UnsafeBufferPointer<UInt8>) -> DeliveryMethod? {
+        knownNames.match(bytes)
+    }
+    private static let knownNames = KnownNames(known)
+
     /// The string as Stytch sends it.
     public var rawValue: String {
         switch self {
@@ -71,6 +85,38 @@ public enum DeliveryMethod: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { rawValue }
+}
+
+/// A short table of known names, matched against UTF-8 bytes by length, then bytes: cheaper than
+/// making a string and hashing it. The names are stored one after another in one buffer.
+struct KnownNames<Value: Sendable>: Sendable {
+    private let bytes: [UInt8]
+    private let entries: [(start: Int, count: Int, value: Value)]
+
+    init(_ names: [(String, Value)]) {
+        var bytes: [UInt8] = [], entries: [(start: Int, count: Int, value: Value)] = []
+        for (name, value) in names {
+            entries.append((bytes.count, name.utf8.count, value))
+            bytes.append(contentsOf: name.utf8)
+        }
+        self.bytes = bytes
+        self.entries = entries
+    }
+
+    /// The value of the name whose bytes are exactly `candidate`, if any.
+    func match(_ candidate: UnsafeBufferPointer<UInt8>) -> Value? {
+        guard let candidateBase = candidate.baseAddress else { return nil }
+        return bytes.withUnsafeBufferPointer { all in
+            entries.withUnsafeBufferPointer { entries in
+                next: for index in entries.indices where entries[index].count == candidate.count {
+                    let name = all.baseAddress! + entries[index].start
+                    for offset in 0..<candidate.count where name[offset] != candidateBase[offset] { continue next }
+                    return entries[index].value
+                }
+                return nil
+            }
+        }
+    }
 }
 
 /// The factor-specific sub-object of an authentication factor, such as `email_factor`,

@@ -153,9 +153,13 @@ struct JWTScanner {
     }
 
     private mutating func nonEmptyString() throws(GiveUp) -> String {
+        string(try nonEmptyRange())
+    }
+
+    private mutating func nonEmptyRange() throws(GiveUp) -> Range<Int> {
         let range = try plainString()
         guard !range.isEmpty else { throw GiveUp() }
-        return string(range)
+        return range
     }
 
     /// An RFC 3339 timestamp in a plain string (read from the bytes: the canonical form makes no string).
@@ -344,8 +348,7 @@ struct JWTScanner {
 
     /// A non-empty plain string: one of `known` when it has the same bytes (shared, not copied).
     private mutating func nonEmptyString(sharing known: [String]) throws(GiveUp) -> String {
-        let range = try plainString()
-        guard !range.isEmpty else { throw GiveUp() }
+        let range = try nonEmptyRange()
         for string in known where self.bytes(range, equal: string) { return string }
         return string(range)
     }
@@ -402,7 +405,7 @@ struct JWTScanner {
     /// (all strings) leaves it to ``AuthenticationFactor/json`` to rebuild.
     private mutating func authenticationFactor() throws(GiveUp) -> AuthenticationFactor {
         try expect(UInt8(ascii: "{"))
-        var type: String?, deliveryMethod: String?
+        var type: FactorType?, deliveryMethod: DeliveryMethod?
         var lastAuthenticatedAt: RFC3339Timestamp?, createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?
         var detail: FactorDetail?
         var others: [String: JSONValue] = [:]  // the members not read into typed fields, as sent
@@ -412,9 +415,14 @@ struct JWTScanner {
             let nameRange = try plainString()
             try expect(UInt8(ascii: ":"))
             if self.name(nameRange, is: "type") {
-                try mark(1 << 0, in: &seen); type = try nonEmptyString()
+                try mark(1 << 0, in: &seen)
+                let range = try nonEmptyRange()
+                type = FactorType.known(utf8: UnsafeBufferPointer(rebasing: bytes[range])) ?? FactorType(rawValue: string(range))
             } else if self.name(nameRange, is: "delivery_method") {
-                try mark(1 << 1, in: &seen); deliveryMethod = try nonEmptyString()
+                try mark(1 << 1, in: &seen)
+                let range = try nonEmptyRange()
+                deliveryMethod = DeliveryMethod.known(utf8: UnsafeBufferPointer(rebasing: bytes[range]))
+                    ?? DeliveryMethod(rawValue: string(range))
             } else if self.name(nameRange, is: "last_authenticated_at") {
                 try mark(1 << 2, in: &seen); lastAuthenticatedAt = try timestamp()
             } else if self.name(nameRange, is: "created_at") {
@@ -435,15 +443,15 @@ struct JWTScanner {
         var sentJSON: JSONValue?
         if !others.isEmpty {
             // The object as sent: the other members plus the five read ones, as strings.
-            others["type"] = .string(type)
-            others["delivery_method"] = .string(deliveryMethod)
+            others["type"] = .string(type.rawValue)
+            others["delivery_method"] = .string(deliveryMethod.rawValue)
             if let lastAuthenticatedAt { others["last_authenticated_at"] = .string(lastAuthenticatedAt.text) }
             if let createdAt { others["created_at"] = .string(createdAt.text) }
             if let updatedAt { others["updated_at"] = .string(updatedAt.text) }
             sentJSON = .object(others)
         }
         return AuthenticationFactor(
-            type: FactorType(rawValue: type), deliveryMethod: DeliveryMethod(rawValue: deliveryMethod),
+            type: type, deliveryMethod: deliveryMethod,
             lastAuthenticatedAt: lastAuthenticatedAt, createdAt: createdAt, updatedAt: updatedAt,
             detail: detail, sentJSON: sentJSON
         )

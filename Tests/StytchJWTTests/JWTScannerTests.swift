@@ -258,6 +258,32 @@ import Testing
         #expect(try encoder.encode(a) == encoder.encode(b))
     }
 
+    /// The scanner reads a factor's `type` and `delivery_method` by matching their bytes against
+    /// the known names; it must find exactly what `init(rawValue:)` finds for a known name, and
+    /// nothing for anything else (which then goes through `init(rawValue:)`).
+    @Test func knownFactorNamesMatchByBytes() {
+        let types = ["magic_link", "otp", "oauth", "webauthn", "totp", "crypto", "password", "signature_challenge",
+                     "sso", "imported", "recovery_codes", "email_otp", "impersonated", "trusted_auth_token"]
+        let methods = ["email", "sms", "whatsapp", "embedded", "knowledge", "biometric", "authenticator_app", "recovery_code",
+                       "sso_saml", "sso_oidc", "webauthn_registration", "crypto_wallet", "impersonation", "oauth_exchange"]
+        func bytes<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T { Array(text.utf8).withUnsafeBufferPointer(body) }
+        for name in types {
+            let type = bytes(name) { FactorType.known(utf8: $0) }
+            #expect(type == FactorType(rawValue: name) && type?.rawValue == name, "\(name)")
+            if case .unknown = FactorType(rawValue: name) { Issue.record("\(name) is not a known type") }
+        }
+        for name in methods {
+            let method = bytes(name) { DeliveryMethod.known(utf8: $0) }
+            #expect(method == DeliveryMethod(rawValue: name) && method?.rawValue == name, "\(name)")
+            if case .unknown = DeliveryMethod(rawValue: name) { Issue.record("\(name) is not a known method") }
+        }
+        for near in ["", "passwor", "passwordx", "PASSWORD", "password ", "xassword", "pa", "oauth_google", "magic_linK"] {
+            #expect(bytes(near) { FactorType.known(utf8: $0) } == nil, "\(near)")
+            #expect(bytes(near) { DeliveryMethod.known(utf8: $0) } == nil, "\(near)")
+        }
+        #expect(DeliveryMethod(rawValue: "oauth_google") == .oauth(provider: "google"))
+    }
+
     /// Timestamps compare by instant, but a factor is its object as sent: two factors whose
     /// timestamps are the same instant written differently are different factors (on both paths).
     @Test func factorsDifferingOnlyInATimestampsTextAreNotEqual() throws {
