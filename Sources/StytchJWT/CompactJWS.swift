@@ -71,14 +71,17 @@ package struct CompactJWS: Sendable {
             throw StytchJWTError(.malformed, "token is larger than \(Limits.maximumTokenBytes) bytes")
         }
         guard !token.isEmpty else { throw StytchJWTError(.malformed, "token is empty") }
-        // Native Swift strings are already contiguous UTF-8; this copies only a bridged one.
-        token.makeContiguousUTF8()
-        let decoded = token.utf8.withContiguousStorageIfAvailable { bytes in
-            Result { () throws(StytchJWTError) in try Self.decodeSegments(bytes, expected: expected) }
-        } ?? Result { () throws(StytchJWTError) in
-            try Array(token.utf8).withUnsafeBufferPointer { (bytes) throws(StytchJWTError) in try Self.decodeSegments(bytes, expected: expected) }
+        // Native Swift strings are already contiguous UTF-8; only a bridged one is copied.
+        var failure: StytchJWTError?
+        let decoded = token.withUTF8 { bytes -> Segments? in
+            do throws(StytchJWTError) {
+                return try Self.decodeSegments(bytes, expected: expected)
+            } catch {
+                failure = error
+                return nil
+            }
         }
-        let segments = try decoded.get()
+        guard let segments = decoded else { throw failure ?? StytchJWTError(.malformed, "token could not be decoded") }
         self.decodedHeader = segments.header
         self.decoded = segments.decoded
         self.payloadStart = segments.payloadStart
@@ -89,9 +92,7 @@ package struct CompactJWS: Sendable {
 
     /// The work of `init` over the token's bytes, in the order of the rules (the first failing
     /// rule decides the message): segments, header, payload and signature base64url, header JSON.
-    private static func decodeSegments(_ bytes: UnsafeBufferPointer<UInt8>, expected: JWTScanner.ExpectedStrings) throws(StytchJWTError) -> (
-        header: Header, decoded: [UInt8], payloadStart: Int, signatureStart: Int, signingInputCount: Int
-    ) {
+    private static func decodeSegments(_ bytes: UnsafeBufferPointer<UInt8>, expected: JWTScanner.ExpectedStrings) throws(StytchJWTError) -> Segments {
         // memchr: the token is mostly base64url, so finding the dots is the bulk of the scanning.
         func nextDot(after start: Int) -> Int? {
             guard start < bytes.count, let base = bytes.baseAddress,
@@ -135,7 +136,15 @@ package struct CompactJWS: Sendable {
                 throw StytchJWTError(.malformed, "header is not a strict JSON object: \(error)")
             }
         }
-        return (header, decoded, payloadStart, signatureStart, secondDot)
+        return Segments(header: header, decoded: decoded, payloadStart: payloadStart, signatureStart: signatureStart, signingInputCount: secondDot)
+    }
+
+    /// What ``decodeSegments(_:expected:)`` found (a named type: a tuple here would have its type
+    /// metadata built at run time on every call).
+    private struct Segments {
+        let header: Header
+        let decoded: [UInt8]
+        let payloadStart: Int, signatureStart: Int, signingInputCount: Int
     }
 
     /// The payload's members, in document order (names unique), parsed as ``payloadObject()`` parses them.
