@@ -167,7 +167,8 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
     /// The factor as sent, unless it had only the five members this type reads, all strings
     /// (Stytch's usual factor in a session JWT): that object is exactly ``typedJSON``, which
     /// ``json`` rebuilds when asked, so reading a token makes no dictionary for its factors.
-    private let sentJSON: JSONValue?
+    /// (A `var` only so that `init` can build it from the typed fields; nothing else sets it.)
+    private var sentJSON: JSONValue?
 
     /// Equality is of the factor as sent: the typed fields (timestamps by instant) and ``json``.
     public static func == (lhs: Self, rhs: Self) -> Bool {
@@ -193,23 +194,27 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
         hasher.combine(detail)
     }
 
-    /// The factor's object rebuilt from the typed fields: `type` and `delivery_method` as sent
-    /// (both types keep the string they were read from) and each timestamp sent with its text.
-    private var typedJSON: JSONValue {
-        var fields: [String: JSONValue] = [
-            "type": .string(type.rawValue), "delivery_method": .string(deliveryMethod.rawValue),
-        ]
-        if let lastAuthenticatedAt { fields["last_authenticated_at"] = .string(lastAuthenticatedAt.text) }
-        if let createdAt { fields["created_at"] = .string(createdAt.text) }
-        if let updatedAt { fields["updated_at"] = .string(updatedAt.text) }
-        return .object(fields)
+    /// The factor's object rebuilt from the typed fields.
+    private var typedJSON: JSONValue { .object(typedMembers(adding: [:])) }
+
+    /// `others` plus the five members read into typed fields: `type` and `delivery_method` as
+    /// sent (both types keep the string they were read from), each timestamp sent with its text.
+    private func typedMembers(adding others: [String: JSONValue]) -> [String: JSONValue] {
+        var members = others
+        members["type"] = .string(type.rawValue)
+        members["delivery_method"] = .string(deliveryMethod.rawValue)
+        if let lastAuthenticatedAt { members["last_authenticated_at"] = .string(lastAuthenticatedAt.text) }
+        if let createdAt { members["created_at"] = .string(createdAt.text) }
+        if let updatedAt { members["updated_at"] = .string(updatedAt.text) }
+        return members
     }
 
-    /// A factor read member by member. `sentJSON` is the object as sent, or nil when it had only
-    /// `type`, `delivery_method` and the three timestamps, as strings (then ``json`` rebuilds it).
+    /// A factor read member by member: the typed fields and `otherMembers`, the rest of the object
+    /// as sent (none for Stytch's usual factor, which then keeps no JSON: ``json`` rebuilds it).
     init(
         type: FactorType, deliveryMethod: DeliveryMethod, lastAuthenticatedAt: RFC3339Timestamp?,
-        createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?, detail: FactorDetail?, sentJSON: JSONValue?
+        createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?, detail: FactorDetail?,
+        otherMembers: [String: JSONValue]
     ) {
         self.type = type
         self.deliveryMethod = deliveryMethod
@@ -217,7 +222,8 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.detail = detail
-        self.sentJSON = sentJSON
+        self.sentJSON = nil
+        if !otherMembers.isEmpty { self.sentJSON = .object(typedMembers(adding: otherMembers)) }
     }
 
     /// Reads a factor; `path` and `index` name it in error messages (e.g. `authentication_factors[0]`).

@@ -440,20 +440,10 @@ struct JWTScanner {
             }
         } while try another(close: UInt8(ascii: "}"))
         guard let type, let deliveryMethod else { throw GiveUp() }
-        var sentJSON: JSONValue?
-        if !others.isEmpty {
-            // The object as sent: the other members plus the five read ones, as strings.
-            others["type"] = .string(type.rawValue)
-            others["delivery_method"] = .string(deliveryMethod.rawValue)
-            if let lastAuthenticatedAt { others["last_authenticated_at"] = .string(lastAuthenticatedAt.text) }
-            if let createdAt { others["created_at"] = .string(createdAt.text) }
-            if let updatedAt { others["updated_at"] = .string(updatedAt.text) }
-            sentJSON = .object(others)
-        }
         return AuthenticationFactor(
             type: type, deliveryMethod: deliveryMethod,
             lastAuthenticatedAt: lastAuthenticatedAt, createdAt: createdAt, updatedAt: updatedAt,
-            detail: detail, sentJSON: sentJSON
+            detail: detail, otherMembers: others
         )
     }
 
