@@ -1,3 +1,5 @@
+internal import CStytchBase64URL
+
 /// Strict base64url (RFC 4648 §5) as JOSE uses it: alphabet `A-Z a-z 0-9 - _`, no padding, no
 /// whitespace, and the unused bits of the last character must be zero, so every byte string has
 /// exactly one accepted encoding.
@@ -48,11 +50,33 @@ package enum Base64URL {
     /// Decodes `input` into `output`, which must have room for `decodedCount(input.count)` bytes
     /// plus one (written as scratch), and says whether `input` was canonical unpadded base64url.
     ///
+    /// Whole 16-character blocks go to the vectorised decoder where the processor has one
+    /// (SSSE3: about six times faster than the table loop on a token's payload); the rest, and
+    /// everything on other machines, to ``decodeWithTables(_:into:)``. Both apply the same rules.
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+        guard input.count >= 16, let source = input.baseAddress else { return decodeWithTables(input, into: output) }
+        let decoded = stytch_base64url_decode_blocks(source, input.count, output)
+        guard decoded >= 0 else { return false }
+        return decodeWithTables(UnsafeBufferPointer(rebasing: input[decoded...]), into: output + decoded / 4 * 3)
+    }
+
+    /// Whether this machine decodes whole blocks with the vectorised decoder (x86-64 with SSSE3).
+    package static var decodesBlocksWithVectors: Bool {
+        let block = Array("QUJDREVGR0hJSktMTU5PUFFS".utf8.prefix(16))
+        var output = [UInt8](repeating: 0, count: 12)
+        return block.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { stytch_base64url_decode_blocks(input.baseAddress!, 16, $0.baseAddress!) == 16 }
+        }
+    }
+
+    /// ``decode(_:into:)`` without the vectorised blocks: the table decoder alone (also what tests
+    /// compare the vectorised path with).
+    ///
     /// Concrete (not generic) so that callers in other modules get the specialised loop. Each
     /// four-character group decodes through the pre-shifted tables with four lookups and three
     /// ORs, eight characters per step, and is written with one store whose spare bytes the next
     /// store overwrites; an invalid character sets the group's top byte, tested once at the end.
-    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+    package static func decodeWithTables(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
         let count = input.count
         guard decodedCount(count) != nil else { return false }
         guard let source = input.baseAddress else { return true }
@@ -127,20 +151,35 @@ package enum Base64URL {
 
     /// Encodes `bytes` without padding.
     package static func encode(_ bytes: some Collection<UInt8>) -> String {
-        var output = [UInt8]()
-        output.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in bytes {
-            accumulator = (accumulator << 8) | UInt32(byte)
-            bits += 8
-            while bits >= 6 {
-                bits -= 6
-                output.append(alphabet[Int((accumulator >> UInt32(bits)) & 0x3F)])
+        // One call through the generic collection, then a concrete loop (an unspecialised loop over
+        // a generic collection would pay a witness call, and allocate, for every byte).
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(buffer: $0) }) { return encoded }
+        return Array(bytes).withUnsafeBufferPointer { encode(buffer: $0) }
+    }
+
+    private static func encode(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let count = (bytes.count * 4 + 2) / 3
+        return alphabet.withUnsafeBufferPointer { alphabet in
+            String(unsafeUninitializedCapacity: count) { output in
+                var written = 0
+                var accumulator: UInt32 = 0
+                var bits = 0
+                for byte in bytes {
+                    accumulator = (accumulator << 8) | UInt32(byte)
+                    bits += 8
+                    while bits >= 6 {
+                        bits -= 6
+                        output[written] = alphabet[Int((accumulator >> UInt32(bits)) & 0x3F)]
+                        written += 1
+                    }
+                    accumulator &= (1 << UInt32(bits)) - 1
+                }
+                if bits > 0 {
+                    output[written] = alphabet[Int((accumulator << UInt32(6 - bits)) & 0x3F)]
+                    written += 1
+                }
+                return written
             }
-            accumulator &= (1 << UInt32(bits)) - 1
         }
-        if bits > 0 { output.append(alphabet[Int((accumulator << UInt32(6 - bits)) & 0x3F)]) }
-        return String(decoding: output, as: UTF8.self)
     }
 }
