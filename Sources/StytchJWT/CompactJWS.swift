@@ -61,7 +61,7 @@ package struct CompactJWS: Sendable {
     /// Splits and decodes `token`: size, exactly two dots, strict base64url in every segment,
     /// a strict JSON object header.
     package init(_ token: String) throws(StytchJWTError) {
-        try self.init(token, expected: JWTScanner.ExpectedStrings())
+        try self.init(token, expected: .none)
     }
 
     /// As ``init(_:)``; a usual header's `kid` shares `expected`'s string when it is one of them.
@@ -128,6 +128,8 @@ package struct CompactJWS: Sendable {
         if let failed { throw StytchJWTError(.malformed, failed) }
         let payloadStart = headerCount, signatureStart = headerCount + payloadCount
         let header = try decoded.withUnsafeBufferPointer { (all) throws(StytchJWTError) -> Header in
+            // The header a pinned key's tokens usually carry, byte for byte: its `kid` is known.
+            if let kid = expected.kid(ofUsualHeader: headerSegment) { return .scanned(kid: kid) }
             let headerBytes = UnsafeBufferPointer(rebasing: all[..<payloadStart])
             if let kid = JWTScanner.scanHeader(headerBytes, expected: expected) { return .scanned(kid: kid) }
             do {
@@ -165,6 +167,13 @@ package struct CompactJWS: Sendable {
         } catch {
             throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
         }
+    }
+
+    /// The `kid` of a header in the usual form, which passes every header rule (nil for any other
+    /// header: ``checkHeader()`` then applies the rules).
+    var scannedKID: String? {
+        if case .scanned(let kid) = decodedHeader { return kid }
+        return nil
     }
 
     /// Applies the header rules and returns the `kid`:

@@ -1,9 +1,8 @@
 import Foundation
 
 /// A payload's claims, each already of the type and form the claim rules require: what the
-/// payload scanner reads, and what the general path has read by the time it builds the result.
-/// What is left to check for scanned claims (after the signature) are the rules that compare with
-/// configuration and the clock: issuer, audience, times and the session's expiry.
+/// general path has read by the time it builds the result. (The payload scanner builds the
+/// ``VerifiedSession`` itself, so that its claims move into it.)
 struct PayloadClaims {
     var issuer: String
     var audience: [String]
@@ -14,7 +13,7 @@ struct PayloadClaims {
     var id: String?
     var session: SessionClaim
     var organization: OrganizationClaim
-    var custom: [String: JSONValue]
+    var custom: CustomClaims
 }
 
 /// The fast path of header and claim reading: a strict reader for the header and payload shapes
@@ -35,25 +34,57 @@ struct JWTScanner {
     private struct GiveUp: Error {}
 
     /// Strings a verifier expects in every token, so that a claim equal to one of them shares
-    /// that string (a reference count) instead of allocating its own copy.
-    struct ExpectedStrings: Sendable {
+    /// that string (a reference count) instead of allocating its own copy. A class: scanners and
+    /// decoding hold it by one reference, not by one per array.
+    final class ExpectedStrings: Sendable {
+        /// None: every claim gets its own string.
+        static let none = ExpectedStrings(issuers: [], audience: [], kids: [])
+
         /// The accepted issuers.
-        var issuers: [String] = []
+        let issuers: [String]
         /// `[projectID]`: the usual `aud`.
-        var audience: [String] = []
+        let audience: [String]
         /// The `kid`s of pinned keys (a few at most), the key set's own strings: a header naming
         /// one shares it, and the key lookup then compares equal strings by identity.
-        var kids: [String] = []
+        let kids: [String]
+        /// For each of ``kids``, the header segment Stytch sends with it, base64url of
+        /// `{"alg":"RS256","kid":"…","typ":"JWT"}`: a token whose header segment is exactly one of
+        /// these has that header, which the header scanner reads to that `kid` (checked when this
+        /// is built; a `kid` the scanner would not read in this form gets no entry), so decoding
+        /// need not scan it again.
+        private let usualHeaders: [(segment: [UInt8], kid: String)]
 
-        init() {}
+        private init(issuers: [String], audience: [String], kids: [String], usualHeaders: [(segment: [UInt8], kid: String)] = []) {
+            self.issuers = issuers
+            self.audience = audience
+            self.kids = kids
+            self.usualHeaders = usualHeaders
+        }
 
-        init(issuers: some Sequence<String>, projectID: String, kids: [String] = []) {
+        convenience init(issuers: some Sequence<String>, projectID: String, kids: [String] = []) {
             // Native contiguous UTF-8, so comparing them never copies.
-            self.issuers = issuers.map { var issuer = $0; issuer.makeContiguousUTF8(); return issuer }
+            let issuers = issuers.map { var issuer = $0; issuer.makeContiguousUTF8(); return issuer }
             var projectID = projectID
             projectID.makeContiguousUTF8()
-            self.audience = [projectID]
-            self.kids = kids.count <= 8 ? kids : []  // not copied: sharing is the point
+            let kids = kids.count <= 8 ? kids : []  // not copied: sharing is the point
+            let scanning = ExpectedStrings(issuers: [], audience: [], kids: kids)
+            var usualHeaders: [(segment: [UInt8], kid: String)] = []
+            for kid in kids {
+                let header = Array(#"{"alg":"RS256","kid":\#(JSONValue.string(kid).jsonText),"typ":"JWT"}"#.utf8)
+                guard header.withUnsafeBufferPointer({ JWTScanner.scanHeader($0, expected: scanning) }) == kid else { continue }
+                usualHeaders.append((Array(Base64URL.encode(header).utf8), kid))
+            }
+            self.init(issuers: issuers, audience: [projectID], kids: kids, usualHeaders: usualHeaders)
+        }
+
+        /// The `kid` of a header segment that is exactly one of the usual headers of ``kids``
+        /// (the key set's own string), or nil: then the header is decoded and scanned as usual.
+        func kid(ofUsualHeader segment: UnsafeBufferPointer<UInt8>) -> String? {
+            for usual in usualHeaders where usual.segment.count == segment.count {
+                let same = usual.segment.withUnsafeBufferPointer { memcmp($0.baseAddress!, segment.baseAddress!, segment.count) == 0 }
+                if same { return usual.kid }
+            }
+            return nil
         }
     }
 
@@ -61,23 +92,26 @@ struct JWTScanner {
     private var index = 0
     private let expected: ExpectedStrings
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>, expected: ExpectedStrings = ExpectedStrings()) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, expected: ExpectedStrings = .none) {
         self.bytes = bytes
         self.expected = expected
     }
 
-    /// The payload's claims, or nil when the general path must read it.
-    static func scanPayload(_ payload: ArraySlice<UInt8>, expected: ExpectedStrings = ExpectedStrings()) -> PayloadClaims? {
+    /// The session the payload's claims make with the header's `kid`, before the rules that
+    /// compare with configuration and the clock (``StytchJWTVerifier/checkScannedClaims(_:now:)``),
+    /// or nil when the general path must read it. Built by the scanner itself, so that every claim
+    /// moves into the result (a copy would cost a reference-count operation per string or array).
+    static func scanPayload(_ payload: ArraySlice<UInt8>, kid: String, expected: ExpectedStrings = .none) -> VerifiedSession? {
         payload.withUnsafeBufferPointer { buffer in
             var scanner = JWTScanner(buffer, expected: expected)
-            return try? scanner.payload()
+            return try? scanner.payload(kid: kid)
         }
     }
 
     /// The `kid` of a header that passes every header rule in its usual form (`alg` `RS256`, a
     /// non-empty `kid`, `typ` `JWT` in any case or absent, nothing else), or nil when the general
     /// path must read it.
-    static func scanHeader(_ header: UnsafeBufferPointer<UInt8>, expected: ExpectedStrings = ExpectedStrings()) -> String? {
+    static func scanHeader(_ header: UnsafeBufferPointer<UInt8>, expected: ExpectedStrings = .none) -> String? {
         var scanner = JWTScanner(header, expected: expected)
         return try? scanner.header()
     }
@@ -268,12 +302,13 @@ struct JWTScanner {
 
     // MARK: The payload
 
-    private mutating func payload() throws(GiveUp) -> PayloadClaims {
+    /// The session the payload makes with `kid`, built from the claims as read: each moves in.
+    private mutating func payload(kid: String) throws(GiveUp) -> VerifiedSession {
         try expect(UInt8(ascii: "{"))
         var issuer: String?, audience: [String]?, subject: String?, id: String?
         var exp = 0.0, iat = 0.0, nbf = 0.0
-        var session: SessionClaim?, organization: OrganizationClaim?
-        var custom: [String: JSONValue] = [:]
+        var session: SessionParts?, organization: (id: String, slug: String?)?
+        var custom = CustomClaims()
         var seen: UInt16 = 0
         repeat {
             let name = try plainString()
@@ -305,19 +340,22 @@ struct JWTScanner {
             }
         } while try another(close: UInt8(ascii: "}"))
         skipWhitespace()
-        guard index == bytes.count, let issuer, let audience, let subject, let session, let organization,
-              seen & 0b1_1011_1111 == 0b1_1011_1111  // every claim but jti
+        guard index == bytes.count, seen & 0b1_1011_1111 == 0b1_1011_1111,  // every claim but jti
+              let issuer = issuer.take(), let audience = audience.take(), let subject = subject.take(),
+              let (sessionID, startedAt, lastAccessedAt, expiresAt, factors, roles) = session.take(),
+              let (organizationID, slug) = organization.take()
         else { throw GiveUp() }
-        return PayloadClaims(
-            issuer: issuer, audience: audience, subject: subject,
-            expiresAt: exp, issuedAt: iat, notBefore: nbf, id: id,
-            session: session, organization: organization, custom: custom
+        return VerifiedSession(
+            memberID: subject, organizationID: organizationID, organizationSlug: slug, memberSessionID: sessionID,
+            startedAt: startedAt, lastAccessedAt: lastAccessedAt, expiresAt: expiresAt,
+            roles: roles, authenticationFactors: factors, custom: custom,
+            jwt: JWTMetadata(keyID: kid, issuer: issuer, audience: audience, issuedAt: iat, notBefore: nbf, expiresAt: exp, id: id.take())
         )
     }
 
-    private mutating func customMember(_ name: Range<Int>, into custom: inout [String: JSONValue]) throws(GiveUp) {
+    private mutating func customMember(_ name: Range<Int>, into custom: inout CustomClaims) throws(GiveUp) {
         let value = try value(depth: 1)
-        guard custom.updateValue(value, forKey: string(name)) == nil else { throw GiveUp() }
+        guard custom.insert(string(name), value) else { throw GiveUp() }
     }
 
     /// `aud`: one string, or an array of strings.
@@ -353,8 +391,14 @@ struct JWTScanner {
         return string(range)
     }
 
+    /// The parts of `https://stytch.com/session` the result keeps (a tuple, so they move into it).
+    private typealias SessionParts = (
+        id: String, startedAt: RFC3339Timestamp, lastAccessedAt: RFC3339Timestamp, expiresAt: RFC3339Timestamp,
+        factors: [AuthenticationFactor], roles: [String]
+    )
+
     /// `https://stytch.com/session` (an object at depth 2).
-    private mutating func sessionClaim() throws(GiveUp) -> SessionClaim {
+    private mutating func sessionClaim() throws(GiveUp) -> SessionParts {
         try expect(UInt8(ascii: "{"))
         var id: String?, startedAt: RFC3339Timestamp?, lastAccessedAt: RFC3339Timestamp?, expiresAt: RFC3339Timestamp?
         var factors: [AuthenticationFactor]?, roles: [String]?
@@ -380,11 +424,9 @@ struct JWTScanner {
                 try skipUnknownMember(name, others: &others, depth: 2)
             }
         } while try another(close: UInt8(ascii: "}"))
-        guard let id, let startedAt, let lastAccessedAt, let expiresAt, let factors else { throw GiveUp() }
-        return SessionClaim(
-            id: id, startedAt: startedAt, lastAccessedAt: lastAccessedAt, expiresAt: expiresAt,
-            authenticationFactors: factors, roles: roles ?? []
-        )
+        // take(): each value moves out of its variable (a `let` binding would copy it).
+        guard let id = id.take(), let startedAt, let lastAccessedAt, let expiresAt, let factors = factors.take() else { throw GiveUp() }
+        return (id, startedAt, lastAccessedAt, expiresAt, factors, roles.take() ?? [])
     }
 
     /// `authentication_factors` (an array at depth 3 of objects read by ``AuthenticationFactor``).
@@ -447,8 +489,8 @@ struct JWTScanner {
         )
     }
 
-    /// `https://stytch.com/organization` (an object at depth 2).
-    private mutating func organizationClaim() throws(GiveUp) -> OrganizationClaim {
+    /// `https://stytch.com/organization` (an object at depth 2): its ID and slug.
+    private mutating func organizationClaim() throws(GiveUp) -> (id: String, slug: String?) {
         try expect(UInt8(ascii: "{"))
         var organizationID: String?, slug: String?
         var seen: UInt16 = 0
@@ -465,8 +507,8 @@ struct JWTScanner {
                 try skipUnknownMember(name, others: &others, depth: 2)
             }
         } while try another(close: UInt8(ascii: "}"))
-        guard let organizationID else { throw GiveUp() }
-        return OrganizationClaim(organizationID: organizationID, slug: slug)
+        guard let organizationID = organizationID.take() else { throw GiveUp() }
+        return (organizationID, slug.take())
     }
 }
 
@@ -485,10 +527,13 @@ extension StytchJWTVerifier {
     /// Reads `payload` with the scanner and with the general path (strict members, then the claim
     /// readers) and checks both at `now`: the same session, or the same error code and message.
     package func scannerAgreement(payload: [UInt8], kid: String, now: Double) -> ScannerAgreement {
-        guard let claims = JWTScanner.scanPayload(payload[...], expected: expectedStrings) else {
+        guard let scanned = JWTScanner.scanPayload(payload[...], kid: kid, expected: expectedStrings) else {
             return ScannerAgreement(scanned: false, disagreement: nil)
         }
-        let fast = Result { () throws(StytchJWTError) in try checkClaims(claims, kid: kid, now: now) }
+        let fast = Result { () throws(StytchJWTError) -> VerifiedSession in
+            try checkScannedClaims(scanned, now: now)
+            return scanned
+        }
         let general = Result { () throws(StytchJWTError) -> VerifiedSession in
             let members: [JSONMember]
             do {
@@ -522,6 +567,14 @@ extension StytchJWTVerifier {
             general = .failure(StytchJWTError(.malformed, "header is not a strict JSON object: \(error)"))
         }
         return ScannerAgreement(scanned: true, disagreement: Self.disagreement(.success(kid), general))
+    }
+
+    /// The `kid` that decoding reads from a header `segment` (base64url, as in a token) without
+    /// scanning it, because it is byte for byte the usual header of one of `knownKIDs`; nil when
+    /// decoding would decode and scan it.
+    package static func usualHeaderKID(segment: [UInt8], knownKIDs: [String]) -> String? {
+        let expected = JWTScanner.ExpectedStrings(issuers: [], projectID: "", kids: knownKIDs)
+        return segment.withUnsafeBufferPointer { expected.kid(ofUsualHeader: $0) }
     }
 
     private static func disagreement<Value: Equatable>(

@@ -164,8 +164,11 @@ public struct StytchJWTVerifier: Sendable {
     public func verify(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
         do throws(StytchJWTError) {
-            if let cached = try cachedSession(token, now: now) { return record(cached) }
-            let parsed = try parse(token)
+            if let cached = try cachedSession(token, now: now) {
+                metrics.verified.increment()
+                return cached
+            }
+            var parsed = try parse(token)
             let key: RSAPublicKey
             switch keySource {
             case .pinned(let keys): key = try Self.lookUp(parsed.kid, in: keys)
@@ -173,7 +176,9 @@ public struct StytchJWTVerifier: Sendable {
                 guard let held = cache.heldKey(for: parsed.kid) else { throw cache.missingKeyError() }
                 key = held
             }
-            return try record(remember(token, finish(parsed, key: key, now: now), key: key))
+            let session = try finish(&parsed, key: key, now: now)
+            accept(token, session, key: key)
+            return session
         } catch {
             throw record(error)
         }
@@ -186,14 +191,19 @@ public struct StytchJWTVerifier: Sendable {
     public func verify(sessionJWT token: String) async throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
         do throws(StytchJWTError) {
-            if let cached = try cachedSession(token, now: now) { return record(cached) }
-            let parsed = try parse(token)
+            if let cached = try cachedSession(token, now: now) {
+                metrics.verified.increment()
+                return cached
+            }
+            var parsed = try parse(token)
             let key: RSAPublicKey
             switch keySource {
             case .pinned(let keys): key = try Self.lookUp(parsed.kid, in: keys)
             case .cache(let cache): key = try await cache.key(for: parsed.kid)
             }
-            return try record(remember(token, finish(parsed, key: key, now: now), key: key))
+            let session = try finish(&parsed, key: key, now: now)
+            accept(token, session, key: key)
+            return session
         } catch {
             throw record(error)
         }
@@ -223,29 +233,33 @@ public struct StytchJWTVerifier: Sendable {
         return session
     }
 
-    private func remember(_ token: String, _ session: VerifiedSession, key: RSAPublicKey) -> VerifiedSession {
+    /// A verified session: remembered (when the token cache is on) and counted. The session is
+    /// only borrowed here, so the caller returns the one it built, uncopied.
+    private func accept(_ token: String, _ session: VerifiedSession, key: RSAPublicKey) {
         tokenCache?.insert(token, session: session, key: key)
-        return session
+        metrics.verified.increment()
     }
 
-    /// The payload as step 1 read it: claims the scanner read in one pass, or, when the scanner was
-    /// not sure of the payload, its members for the general claim readers (which decide the error).
-    enum Payload {
-        case scanned(PayloadClaims)
-        case members([JSONMember])
+    /// A token after steps 1 and 2: the session the payload scanner built (header and payload in
+    /// their usual forms), or the payload's members for the general claim readers (which decide
+    /// the error) when the scanner was not sure of either.
+    private struct ParsedToken {
+        let jws: CompactJWS
+        let kid: String
+        /// Taken by ``finish(_:key:now:)``: moved out, so the result is this session, not a copy.
+        var scanned: VerifiedSession?
+        let members: [JSONMember]
     }
 
     /// Steps 1 and 2: size and structure, then the header.
-    private func parse(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: Payload, kid: String) {
+    private func parse(_ token: String) throws(StytchJWTError) -> ParsedToken {
         let jws = try CompactJWS(token, expected: expectedStrings)
-        let payload: Payload
-        if let claims = JWTScanner.scanPayload(jws.payloadBytes, expected: expectedStrings) {
-            payload = .scanned(claims)
-        } else {
-            payload = .members(try jws.payloadMembers())
+        if let kid = jws.scannedKID, let session = JWTScanner.scanPayload(jws.payloadBytes, kid: kid, expected: expectedStrings) {
+            return ParsedToken(jws: jws, kid: kid, scanned: session, members: [])
         }
+        let members = try jws.payloadMembers()
         let kid = try jws.checkHeader()
-        return (jws, payload, kid)
+        return ParsedToken(jws: jws, kid: kid, scanned: nil, members: members)
     }
 
     /// Step 3 for a fixed key set.
@@ -256,19 +270,13 @@ public struct StytchJWTVerifier: Sendable {
     }
 
     /// Steps 4 to 6: signature, registered claims, Stytch claims.
-    private func finish(
-        _ parsed: (jws: CompactJWS, payload: Payload, kid: String), key: RSAPublicKey, now: Double
-    ) throws(StytchJWTError) -> VerifiedSession {
+    private func finish(_ parsed: inout ParsedToken, key: RSAPublicKey, now: Double) throws(StytchJWTError) -> VerifiedSession {
         try parsed.jws.checkSignature(with: key)
-        switch parsed.payload {
-        case .scanned(let claims): return try checkClaims(claims, kid: parsed.kid, now: now)
-        case .members(let members): return try checkClaims(members, kid: parsed.kid, now: now)
+        if let session = parsed.scanned.take() {
+            try checkScannedClaims(session, now: now)
+            return session
         }
-    }
-
-    private func record(_ session: VerifiedSession) -> VerifiedSession {
-        metrics.verified.increment()
-        return session
+        return try checkClaims(parsed.members, kid: parsed.kid, now: now)
     }
 
     private func record(_ error: StytchJWTError) -> StytchJWTError {
@@ -302,7 +310,7 @@ public struct StytchJWTVerifier: Sendable {
     private struct RegisteredMembers {
         var iss: JSONValue?, sub: JSONValue?, aud: JSONValue?, exp: JSONValue?, nbf: JSONValue?
         var iat: JSONValue?, jti: JSONValue?, session: JSONValue?, organization: JSONValue?
-        var custom: [String: JSONValue] = [:]
+        var custom = CustomClaims()
 
         /// The reserved names are `iss sub aud exp nbf iat jti` and the two `https://stytch.com/…`
         /// claims: ASCII, of length 3, 26 or 31, so an ASCII name of another length is custom at once.
@@ -311,7 +319,7 @@ public struct StytchJWTVerifier: Sendable {
                 if member.isASCII {
                     let length = member.name.utf8.count
                     if length != 3, length != 26, length != 31 {
-                        custom[member.name] = member.value
+                        _ = custom.insert(member.name, member.value)  // names are unique in `payload`
                         continue
                     }
                 }
@@ -325,7 +333,7 @@ public struct StytchJWTVerifier: Sendable {
                 case "jti": jti = member.value
                 case SessionClaim.name: session = member.value
                 case OrganizationClaim.name: organization = member.value
-                default: custom[member.name] = member.value
+                default: _ = custom.insert(member.name, member.value)
                 }
             }
         }
@@ -368,22 +376,21 @@ public struct StytchJWTVerifier: Sendable {
         }
         let organization = try OrganizationClaim(json: organizationJSON)
 
-        return Self.verifiedSession(PayloadClaims(
+        return VerifiedSession(PayloadClaims(
             issuer: issuer, audience: audience, subject: subject,
             expiresAt: expiresAt, issuedAt: issuedAt, notBefore: notBefore, id: members.jti?.stringValue,
             session: session, organization: organization, custom: members.custom
         ), kid: kid)
     }
 
-    /// Steps 5 and 6 for claims the payload scanner read: each is present and well-formed, so what
-    /// remains are the rules against configuration and the clock, in the order the general path
-    /// above applies them.
-    func checkClaims(_ claims: PayloadClaims, kid: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
-        try checkIssuer(claims.issuer)
-        try checkAudience(claims.audience)
-        try checkTimes(exp: claims.expiresAt, iat: claims.issuedAt, nbf: claims.notBefore, now: now)
-        try checkSessionExpiry(claims.session.expiresAt, now: now)
-        return Self.verifiedSession(claims, kid: kid)
+    /// Steps 5 and 6 for the session the payload scanner built: each claim is present and
+    /// well-formed, so what remains are the rules against configuration and the clock, in the
+    /// order the general path above applies them.
+    func checkScannedClaims(_ session: VerifiedSession, now: Double) throws(StytchJWTError) {
+        try checkIssuer(session.jwt.issuer)
+        try checkAudience(session.jwt.audience)
+        try checkTimes(exp: session.jwt.expiresAt, iat: session.jwt.issuedAt, nbf: session.jwt.notBefore, now: now)
+        try checkSessionExpiry(session.expiresAt, now: now)
     }
 
     private func checkIssuer(_ issuer: String) throws(StytchJWTError) {
@@ -395,26 +402,6 @@ public struct StytchJWTVerifier: Sendable {
         guard audience.contains(configuration.projectID) else {
             throw StytchJWTError(.audienceMismatch, "aud does not contain the project ID")
         }
-    }
-
-    private static func verifiedSession(_ claims: PayloadClaims, kid: String) -> VerifiedSession {
-        VerifiedSession(
-            memberID: claims.subject,
-            organizationID: claims.organization.organizationID,
-            organizationSlug: claims.organization.slug,
-            memberSessionID: claims.session.id,
-            startedAt: claims.session.startedAt,
-            lastAccessedAt: claims.session.lastAccessedAt,
-            expiresAt: claims.session.expiresAt,
-            roles: claims.session.roles,
-            authenticationFactors: claims.session.authenticationFactors,
-            customClaims: claims.custom,
-            jwt: JWTMetadata(
-                keyID: kid, issuer: claims.issuer, audience: claims.audience,
-                issuedAt: claims.issuedAt, notBefore: claims.notBefore, expiresAt: claims.expiresAt,
-                id: claims.id
-            )
-        )
     }
 }
 

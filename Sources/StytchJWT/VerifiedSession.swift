@@ -27,13 +27,47 @@ public struct VerifiedSession: Sendable, Hashable {
     public let authenticationFactors: [AuthenticationFactor]
     /// The payload's other members: everything except `iss sub aud exp nbf iat jti` and the two
     /// `https://stytch.com/…` claims.
-    public let customClaims: [String: JSONValue]
+    ///
+    /// Built on each read from the claims as the token carried them (a token with none or one
+    /// keeps no dictionary, so verifying it makes none); ``customClaim(_:)`` reads one claim
+    /// without building it.
+    public var customClaims: [String: JSONValue] { custom.dictionary }
+    /// The custom claims as read (see ``CustomClaims``).
+    let custom: CustomClaims
     /// The JWT's own header and registered claims.
     public let jwt: JWTMetadata
+
+    /// The custom claim named `name` (a member of ``customClaims``), or nil when the token has none.
+    public func customClaim(_ name: String) -> JSONValue? {
+        custom[name]
+    }
 
     /// Whether any authentication factor has the given type (e.g. `.totp` once MFA is done).
     public func hasFactor(_ type: FactorType) -> Bool {
         authenticationFactors.contains { $0.type == type }
+    }
+}
+
+extension VerifiedSession {
+    /// The session the claims make, signed with the key `kid` names.
+    init(_ claims: consuming PayloadClaims, kid: String) {
+        self.init(
+            memberID: claims.subject,
+            organizationID: claims.organization.organizationID,
+            organizationSlug: claims.organization.slug,
+            memberSessionID: claims.session.id,
+            startedAt: claims.session.startedAt,
+            lastAccessedAt: claims.session.lastAccessedAt,
+            expiresAt: claims.session.expiresAt,
+            roles: claims.session.roles,
+            authenticationFactors: claims.session.authenticationFactors,
+            custom: claims.custom,
+            jwt: JWTMetadata(
+                keyID: kid, issuer: claims.issuer, audience: claims.audience,
+                issuedAt: claims.issuedAt, notBefore: claims.notBefore, expiresAt: claims.expiresAt,
+                id: claims.id
+            )
+        )
     }
 }
 
@@ -58,4 +92,55 @@ public struct JWTMetadata: Sendable, Hashable {
     public var issuedAtDate: Date { Date(timeIntervalSince1970: issuedAt) }
     /// `exp` as a date.
     public var expiresAtDate: Date { Date(timeIntervalSince1970: expiresAt) }
+}
+
+/// A payload's custom claims as read. Most session JWTs carry none or one, so those keep no
+/// dictionary: a verification then allocates and hashes nothing for them. Two or more are kept
+/// as a dictionary. Each set of claims has exactly one form, so the synthesized equality and
+/// hashing are those of the claims themselves.
+struct CustomClaims: Sendable, Hashable {
+    private enum Storage: Sendable, Hashable {
+        case none
+        case one(name: String, value: JSONValue)
+        /// Two or more claims.
+        case many([String: JSONValue])
+    }
+    private var storage = Storage.none
+
+    init() {}
+
+    /// Adds a claim, or returns false (changing nothing) when one of that name is already here.
+    mutating func insert(_ name: String, _ value: JSONValue) -> Bool {
+        switch storage {
+        case .none:
+            storage = .one(name: name, value: value)
+        case .one(let first, let firstValue):
+            guard name != first else { return false }
+            storage = .many([first: firstValue, name: value])
+        case .many(var claims):
+            guard claims[name] == nil else { return false }
+            storage = .none  // leaves `claims` the only reference, so it grows in place
+            claims[name] = value
+            storage = .many(claims)
+        }
+        return true
+    }
+
+    /// The claim named `name`, if any.
+    subscript(name: String) -> JSONValue? {
+        switch storage {
+        case .none: nil
+        case .one(let first, let value): first == name ? value : nil
+        case .many(let claims): claims[name]
+        }
+    }
+
+    /// The claims as a dictionary.
+    var dictionary: [String: JSONValue] {
+        switch storage {
+        case .none: [:]
+        case .one(let name, let value): [name: value]
+        case .many(let claims): claims
+        }
+    }
 }

@@ -120,6 +120,7 @@ import Testing
         payload(["https://stytch.com/organization": #"{"organization_id":"o","slug":5}"#]),
         payload(extra: #","iss":"again""#),                                  // duplicate registered claim
         payload(extra: #","my_custom_claim":"again""#),                      // duplicate custom claim
+        payload(["tier": "3", "note": "null"], extra: #","tier":4"#),          // duplicate among several
         payload(["x": #"{"a":1,"a":2}"#]),                                   // duplicate deeper down
         payload(["x": String(repeating: "[", count: 16) + String(repeating: "]", count: 16)]),  // too deep
         payload() + "x",                                                     // trailing content
@@ -227,6 +228,41 @@ import Testing
             #expect(pinned.disagreement == nil && pinned.scanned == result.scanned, "mutated header \(index), pinned kids")
         }
         #expect(scanned > 100)
+    }
+
+    /// A pinned key's usual header, byte for byte, is known without scanning: the shortcut gives
+    /// exactly the `kid` the scanner and the header rules read from it, only for that segment, and
+    /// only for `kid`s the scanner reads in that form (no escapes, ASCII).
+    @Test func usualHeaderShortcutAgreesWithTheScanner() {
+        let kids = ["k1", TokenFactory.kid, "k\"q", "kï", "k\\n", "k/1", "jwk-live-0"]
+        var shortcuts = 0
+        for kid in kids {
+            let header = Array(#"{"alg":"RS256","kid":\#(JSONValue.string(kid).jsonText),"typ":"JWT"}"#.utf8)
+            let segment = Array(Base64URL.encode(header).utf8)
+            let known = StytchJWTVerifier.usualHeaderKID(segment: segment, knownKIDs: kids)
+            let scanned = StytchJWTVerifier.scannerAgreement(header: header, knownKIDs: kids)
+            #expect(scanned.disagreement == nil, "kid \(kid)")
+            // The shortcut applies exactly where the scanner reads the header (and gives its kid).
+            #expect((known != nil) == scanned.scanned, "kid \(kid)")
+            if let known {
+                #expect(known == kid)
+                shortcuts += 1
+            }
+            // Not for a key that is not pinned.
+            #expect(StytchJWTVerifier.usualHeaderKID(segment: segment, knownKIDs: kids.filter { $0 != kid }) == nil)
+        }
+        #expect(shortcuts == 4)  // all but the three that need an escape or are not ASCII
+        // The fixture's header segment is its pinned key's usual header.
+        let fixtureHeader = Array(TokenFactory.segments(TokenFactory.fixtureToken)[0].utf8)
+        #expect(StytchJWTVerifier.usualHeaderKID(segment: fixtureHeader, knownKIDs: [TokenFactory.kid]) == TokenFactory.kid)
+        // Any other segment, however close, is decoded and scanned.
+        var random = SplitMix64(seed: 0x5E6)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=.".utf8)
+        for _ in 0..<2_000 {
+            let mutated = Self.mutated(fixtureHeader, edits: 1...2, from: alphabet, &random)
+            let known = StytchJWTVerifier.usualHeaderKID(segment: mutated, knownKIDs: [TokenFactory.kid])
+            #expect(known == nil || mutated == fixtureHeader)
+        }
     }
 
     // MARK: Authentication factors

@@ -791,6 +791,61 @@ struct VerifierAcceptanceTests {
         #expect(Set(session.customClaims.keys) == ["big", "decimal", "nested", "my_custom_claim"])
         #expect(session.jwt.id == "jwt-id-1")
     }
+
+    /// None, one and two or more custom claims are kept in different forms (no dictionary for
+    /// none or one); every form reads the same through `customClaims` and `customClaim(_:)`, and
+    /// sessions with the same claims are equal and hash alike whatever their order in the token.
+    @Test("Custom claims: none, one, two and three read alike; order does not matter to equality or hashing")
+    func customClaimCounts() throws {
+        let verifier = try F.verifier()
+        let claims: [(String, JSONValue)] = [
+            ("my_custom_claim", .string("value")), ("tier", F.int(3)), ("nested", .object(["a": .array([.null, .bool(false)])])),
+        ]
+        for count in 0...3 {
+            var sessions: [VerifiedSession] = []
+            for order in [Array(claims.prefix(count)), Array(claims.prefix(count).reversed())] {
+                // Claims in this order, written into the token's text as given.
+                var text = F.text(F.payload(removing: "my_custom_claim"))
+                for (name, value) in order {
+                    text = String(text.dropLast()) + ",\(JSONValue.string(name).jsonText):\(value.jsonText)}"
+                }
+                sessions.append(try verifier.verify(sessionJWT: F.rawToken(payload: text)))
+            }
+            let expected = Dictionary(uniqueKeysWithValues: claims.prefix(count))
+            for session in sessions {
+                #expect(session.customClaims == expected, "\(count) claims")
+                for (name, value) in claims {
+                    #expect(session.customClaim(name) == expected[name], "\(count) claims: \(name)")
+                    #expect(expected[name] == nil || session.customClaim(name) == value)
+                }
+                #expect(session.customClaim("iss") == nil && session.customClaim("") == nil)
+            }
+            #expect(sessions[0] == sessions[1], "\(count) claims")
+            #expect(sessions[0].hashValue == sessions[1].hashValue, "\(count) claims")
+        }
+        // Sessions that differ only in their custom claims differ.
+        let one = try verifier.verify(sessionJWT: F.token(payload: F.payload(setting: "my_custom_claim", to: .string("value"))))
+        let other = try verifier.verify(sessionJWT: F.token(payload: F.payload(setting: "my_custom_claim", to: .string("other"))))
+        let two = try verifier.verify(sessionJWT: F.token(payload: F.payload(setting: "tier", to: F.int(3))))
+        #expect(one != other && one != two && other != two)
+    }
+
+    /// A repeated custom claim name is refused as malformed, whether it repeats the first custom
+    /// claim or one among several (the forms the claims are kept in change at two).
+    @Test("A repeated custom claim name is refused, with one or several custom claims", arguments: [
+        #","my_custom_claim":"again"}"#,
+        #","tier":3,"my_custom_claim":"again"}"#,
+        #","tier":3,"note":null,"tier":4}"#,
+    ])
+    func repeatedCustomClaim(_ ending: String) throws {
+        let text = String(F.text(F.defaultPayload).dropLast()) + ending
+        #expect(throws: StytchJWTError.self) { try F.verifier().verify(sessionJWT: F.rawToken(payload: text)) }
+        do {
+            _ = try F.verifier().verify(sessionJWT: F.rawToken(payload: text))
+        } catch {
+            #expect(error.code == .malformed)
+        }
+    }
 }
 
 // MARK: - A minimal HMAC-SHA256, only to forge HS256 key-confusion tokens

@@ -5,7 +5,8 @@
 //     perf record -g .build/release/verify-profile 200000
 //     valgrind --tool=callgrind .build/release/verify-profile 2000
 //
-// Arguments: [iterations] [warm|hit|response|raw|interleave|tasks|unknown-kid]. Prints the mean time per verification.
+// Arguments: [iterations] [warm|hit|response|cold|raw|interleave|tasks|unknown-kid]. Prints the mean time per verification.
+// `cold` is row 3: the key set parsed from the document, a verifier built, one verification.
 //
 // `interleave` is for a shared, busy machine, where rows measured one after another by wall clock
 // see different loads: it alternates blocks of 500 raw OpenSSL verifications (row 1 of the
@@ -103,10 +104,17 @@ if mode == "unknown-kid" {
     exit(0)
 }
 
+let jwksDocument = [UInt8](fixture("Keys/demo-jwks.json"))
 var checksum = 0
 let start = ContinuousClock.now
 for _ in 0..<iterations {
-    if mode == "response" {
+    if mode == "cold" {
+        let coldVerifier = try StytchJWTVerifier(
+            configuration: .init(projectID: "project-test-00000000-0000-4000-8000-000000000000", clock: { Date(timeIntervalSince1970: 1_767_225_660) }, tokenCache: nil),
+            keys: JWKSet(jwks: jwksDocument)
+        )
+        checksum &+= try coldVerifier.verify(sessionJWT: token).roles.count
+    } else if mode == "response" {
         checksum &+= try verifier.verify(authenticateResponse: response).requireSession().session.roles.count
     } else {
         checksum &+= try verifier.verify(sessionJWT: token).roles.count
