@@ -68,6 +68,9 @@ public struct StytchJWTVerifier: Sendable {
     let expectedStrings: JWTScanner.ExpectedStrings
     /// Where keys come from.
     public let keySource: KeySource
+    /// ``keySource``'s key set or cache, held apart so that a verification reads them in place
+    /// (taking a key set out of the enum would copy it: a reference count per member).
+    private let pinnedKeys: JWKSet?, keyCache: JWKSCache?
     /// The verified-token cache, when on.
     public let tokenCache: VerifiedTokenCache?
     private let logger: Logger?
@@ -127,6 +130,10 @@ public struct StytchJWTVerifier: Sendable {
         if case .pinned(let keys) = keySource { pinnedKIDs = keys.kids } else { pinnedKIDs = [] }
         self.expectedStrings = JWTScanner.ExpectedStrings(issuers: issuers, projectID: configuration.projectID, kids: pinnedKIDs)
         self.keySource = keySource
+        switch keySource {
+        case .pinned(let keys): (pinnedKeys, keyCache) = (keys, nil)
+        case .cache(let cache): (pinnedKeys, keyCache) = (nil, cache)
+        }
         self.tokenCache = configuration.tokenCache.map { VerifiedTokenCache(limits: $0) }
         self.logger = logger
         self.metrics = VerificationMetrics()
@@ -168,15 +175,22 @@ public struct StytchJWTVerifier: Sendable {
                 metrics.verified.increment()
                 return cached
             }
-            var parsed = try parse(token)
-            let key: RSAPublicKey
-            switch keySource {
-            case .pinned(let keys): key = try Self.lookUp(parsed.kid, in: keys)
-            case .cache(let cache):
-                guard let held = cache.heldKey(for: parsed.kid) else { throw cache.missingKeyError() }
-                key = held
+            // Steps 1 and 2. A header and payload in their usual forms (what Stytch issues) are
+            // read by the scanner, which builds the session; anything else by the general path.
+            // Each step below runs in the same order on both.
+            let jws = try CompactJWS(token, expected: expectedStrings)
+            if let kid = jws.scannedKID, let session = JWTScanner.scanPayload(jws.payloadBytes, kid: kid, expected: expectedStrings) {
+                let key = try heldKey(for: kid)
+                try jws.checkSignature(with: key)
+                try checkScannedClaims(session, now: now)
+                accept(token, session, key: key)
+                return session
             }
-            let session = try finish(&parsed, key: key, now: now)
+            let members = try jws.payloadMembers()
+            let kid = try jws.checkHeader()
+            let key = try heldKey(for: kid)
+            try jws.checkSignature(with: key)
+            let session = try checkClaims(members, kid: kid, now: now)
             accept(token, session, key: key)
             return session
         } catch {
@@ -195,13 +209,20 @@ public struct StytchJWTVerifier: Sendable {
                 metrics.verified.increment()
                 return cached
             }
-            var parsed = try parse(token)
-            let key: RSAPublicKey
-            switch keySource {
-            case .pinned(let keys): key = try Self.lookUp(parsed.kid, in: keys)
-            case .cache(let cache): key = try await cache.key(for: parsed.kid)
+            // The steps of the synchronous `verify(sessionJWT:)`, with a key lookup that may wait.
+            let jws = try CompactJWS(token, expected: expectedStrings)
+            if let kid = jws.scannedKID, let session = JWTScanner.scanPayload(jws.payloadBytes, kid: kid, expected: expectedStrings) {
+                let key = try await key(for: kid)
+                try jws.checkSignature(with: key)
+                try checkScannedClaims(session, now: now)
+                accept(token, session, key: key)
+                return session
             }
-            let session = try finish(&parsed, key: key, now: now)
+            let members = try jws.payloadMembers()
+            let kid = try jws.checkHeader()
+            let key = try await key(for: kid)
+            try jws.checkSignature(with: key)
+            let session = try checkClaims(members, kid: kid, now: now)
             accept(token, session, key: key)
             return session
         } catch {
@@ -213,11 +234,7 @@ public struct StytchJWTVerifier: Sendable {
     /// still held for its `kid`; every time rule is evaluated again, now.
     private func cachedSession(_ token: String, now: Double) throws(StytchJWTError) -> VerifiedSession? {
         guard let tokenCache, let (session, key) = tokenCache.lookup(token) else { return nil }
-        let held: RSAPublicKey?
-        switch keySource {
-        case .pinned(let keys): held = keys.key(for: session.jwt.keyID)
-        case .cache(let cache): held = cache.heldKey(for: session.jwt.keyID)
-        }
+        let held = keyCache != nil ? keyCache?.heldKey(for: session.jwt.keyID) : pinnedKeys?.key(for: session.jwt.keyID)
         guard held == key else {
             // The key that verified it is gone or replaced: verify afresh (and fail if it must).
             tokenCache.remove(token)
@@ -240,43 +257,21 @@ public struct StytchJWTVerifier: Sendable {
         metrics.verified.increment()
     }
 
-    /// A token after steps 1 and 2: the session the payload scanner built (header and payload in
-    /// their usual forms), or the payload's members for the general claim readers (which decide
-    /// the error) when the scanner was not sure of either.
-    private struct ParsedToken {
-        let jws: CompactJWS
-        let kid: String
-        /// Taken by ``finish(_:key:now:)``: moved out, so the result is this session, not a copy.
-        var scanned: VerifiedSession?
-        let members: [JSONMember]
+    /// Step 3, letting a ``JWKSCache`` fetch when that can help.
+    private func key(for kid: String) async throws(StytchJWTError) -> RSAPublicKey {
+        guard let keyCache else { return try heldKey(for: kid) }
+        return try await keyCache.key(for: kid)
     }
 
-    /// Steps 1 and 2: size and structure, then the header.
-    private func parse(_ token: String) throws(StytchJWTError) -> ParsedToken {
-        let jws = try CompactJWS(token, expected: expectedStrings)
-        if let kid = jws.scannedKID, let session = JWTScanner.scanPayload(jws.payloadBytes, kid: kid, expected: expectedStrings) {
-            return ParsedToken(jws: jws, kid: kid, scanned: session, members: [])
+    /// Step 3 with the keys held now (never fetching): the pinned key set's, or the cache's.
+    private func heldKey(for kid: String) throws(StytchJWTError) -> RSAPublicKey {
+        if let keyCache {
+            guard let held = keyCache.heldKey(for: kid) else { throw keyCache.missingKeyError() }
+            return held
         }
-        let members = try jws.payloadMembers()
-        let kid = try jws.checkHeader()
-        return ParsedToken(jws: jws, kid: kid, scanned: nil, members: members)
-    }
-
-    /// Step 3 for a fixed key set.
-    private static func lookUp(_ kid: String, in keys: JWKSet) throws(StytchJWTError) -> RSAPublicKey {
-        guard !keys.isEmpty else { throw StytchJWTError(.keysUnavailable, "no usable verification key is configured") }
-        guard let key = keys.key(for: kid) else { throw StytchJWTError(.unknownKey, "no key matches header.kid") }
+        guard pinnedKeys?.isEmpty == false else { throw StytchJWTError(.keysUnavailable, "no usable verification key is configured") }
+        guard let key = pinnedKeys?.key(for: kid) else { throw StytchJWTError(.unknownKey, "no key matches header.kid") }
         return key
-    }
-
-    /// Steps 4 to 6: signature, registered claims, Stytch claims.
-    private func finish(_ parsed: inout ParsedToken, key: RSAPublicKey, now: Double) throws(StytchJWTError) -> VerifiedSession {
-        try parsed.jws.checkSignature(with: key)
-        if let session = parsed.scanned.take() {
-            try checkScannedClaims(session, now: now)
-            return session
-        }
-        return try checkClaims(parsed.members, kid: parsed.kid, now: now)
     }
 
     private func record(_ error: StytchJWTError) -> StytchJWTError {
