@@ -34,14 +34,15 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        // Base64url decoding of whole 16-character blocks with SSSE3 (Swift has no byte-shuffle
-        // instruction on baseline x86-64); the Swift decoder does the rest and every other machine.
-        .target(name: "CStytchBase64URL"),
+        // Vectorised byte routines for token parsing (base64url blocks with AVX2/SSSE3, string
+        // runs with SSE2): Swift has no portable byte-shuffle or byte-compare vectors. The Swift
+        // code does the rest, and everything on other machines.
+        .target(name: "CStytchVector"),
         .target(
             name: "StytchJWKS",
             dependencies: [
                 "COpenSSL",
-                "CStytchBase64URL",
+                "CStytchVector",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -55,6 +56,7 @@ let package = Package(
             name: "StytchJWT",
             dependencies: [
                 "StytchJWKS",
+                "CStytchVector",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 // The Stytch B2B API client (sessions/authenticate, RBAC policies).

@@ -1,4 +1,4 @@
-internal import CStytchBase64URL
+internal import CStytchVector
 
 /// Strict base64url (RFC 4648 §5) as JOSE uses it: alphabet `A-Z a-z 0-9 - _`, no padding, no
 /// whitespace, and the unused bits of the last character must be zero, so every byte string has
@@ -50,23 +50,28 @@ package enum Base64URL {
     /// Decodes `input` into `output`, which must have room for `decodedCount(input.count)` bytes
     /// plus one (written as scratch), and says whether `input` was canonical unpadded base64url.
     ///
-    /// Whole 16-character blocks go to the vectorised decoder where the processor has one
-    /// (SSSE3: about six times faster than the table loop on a token's payload); the rest, and
+    /// Whole 16-character blocks go to the vectorised decoder where the processor has one (AVX2
+    /// or SSSE3: several times faster than the table loop on a token's payload); the rest, and
     /// everything on other machines, to ``decodeWithTables(_:into:)``. Both apply the same rules.
     package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
         guard input.count >= 16, let source = input.baseAddress else { return decodeWithTables(input, into: output) }
-        let decoded = stytch_base64url_decode_blocks(source, input.count, output)
+        return finish(input, stytch_base64url_decode_blocks(source, input.count, output), into: output)
+    }
+
+    /// The tables decode what the vectorised blocks left (`decoded` characters, or -1 for a bad one).
+    private static func finish(_ input: UnsafeBufferPointer<UInt8>, _ decoded: Int, into output: UnsafeMutablePointer<UInt8>) -> Bool {
         guard decoded >= 0 else { return false }
         return decodeWithTables(UnsafeBufferPointer(rebasing: input[decoded...]), into: output + decoded / 4 * 3)
     }
 
-    /// Whether this machine decodes whole blocks with the vectorised decoder (x86-64 with SSSE3).
-    package static var decodesBlocksWithVectors: Bool {
-        let block = Array("QUJDREVGR0hJSktMTU5PUFFS".utf8.prefix(16))
-        var output = [UInt8](repeating: 0, count: 12)
-        return block.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { stytch_base64url_decode_blocks(input.baseAddress!, 16, $0.baseAddress!) == 16 }
-        }
+    /// The vector level ``decode(_:into:)`` uses on this machine: 0 none, 1 SSSE3, 2 AVX2.
+    package static var vectorLevel: Int { Int(stytch_base64url_vector_level()) }
+
+    /// ``decode(_:into:)`` with the vectorised blocks at `level` (1 SSSE3, 2 AVX2; at most
+    /// ``vectorLevel``), so that tests cover every level this machine has.
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, vectorLevel level: Int) -> Bool {
+        guard let source = input.baseAddress else { return decodeWithTables(input, into: output) }
+        return finish(input, stytch_base64url_decode_blocks_at_level(Int32(level), source, input.count, output), into: output)
     }
 
     /// ``decode(_:into:)`` without the vectorised blocks: the table decoder alone (also what tests

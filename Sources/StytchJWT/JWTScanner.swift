@@ -1,4 +1,5 @@
 import Foundation
+internal import CStytchVector
 
 /// A payload's claims, each already of the type and form the claim rules require: what the
 /// general path has read by the time it builds the result. (The payload scanner builds the
@@ -165,7 +166,12 @@ struct JWTScanner {
         try expect(UInt8(ascii: "\""))
         let start = index
         // The first byte that is not plain: it must be the closing quote.
-        index = StrictJSON.plainRunEnd(in: bytes, from: index)
+        // The vector scan inline (a call into StytchJWKS per string costs as much as the scan);
+        // it stops at a byte to look at or where fewer than 16 bytes remain: the word scan ends those.
+        index = stytch_plain_run_end(bytes.baseAddress!, bytes.count, index)
+        if stytch_plain_run_end_is_vectorised() == 0 || index &+ 16 > bytes.count {
+            index = StrictJSON.plainRunEndWithWords(in: bytes, from: index)
+        }
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw GiveUp() }
         index &+= 1
         return start..<(index &- 1)

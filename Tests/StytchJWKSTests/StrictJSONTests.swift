@@ -23,17 +23,17 @@ struct StrictJSONTests {
 
     // MARK: Duplicate member names
 
-    /// The eight-bytes-at-a-time scan stops exactly where a byte-by-byte scan stops (the first
-    /// quote, backslash, control character or non-ASCII byte), wherever it lies in a word and
-    /// whatever follows it (a borrow in the word test may mark bytes above the first one).
+    /// The scan (16 bytes per step with SSE2 on x86-64, then eight per step, then one) stops
+    /// exactly where a byte-by-byte scan stops (the first quote, backslash, control character or
+    /// non-ASCII byte), wherever it lies in a step and whatever follows it (a borrow in the word
+    /// test may mark bytes above the first one); so does the word scan alone.
     @Test("plainRunEnd stops at the first byte a string scan must look at")
     func plainRunEndAgreesWithAByteScan() {
-        func needsLook(_ byte: UInt8) -> Bool { byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 }
         let special: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x1F, 0x80, 0xC3, 0xFF]
         let plain: [UInt8] = [0x20, 0x21, 0x23, 0x2F, 0x5B, 0x5D, 0x7F, 0x61]
-        var checked = 0
-        for count in 0...26 {
-            for start in 0...min(count, 9) {
+        var checked = 0, mismatches = 0
+        for count in 0...40 {
+            for start in 0...min(count, 17) {
                 for position in start...count {  // `count`: no special byte at all
                     for (index, first) in special.enumerated() {
                         var bytes = (0..<count).map { plain[($0 &* 7 &+ index) % plain.count] }
@@ -41,16 +41,37 @@ struct StrictJSONTests {
                         // Another special byte after the first, and one before the start.
                         if position + 1 < count { bytes[position + 1] = special[(index + 3) % special.count] }
                         if start > 0 { bytes[start - 1] = 0x22 }
-                        let expected = bytes[start...].firstIndex(where: needsLook) ?? count
+                        let expected = bytes[start...].firstIndex(where: Self.needsLook) ?? count
                         let found = bytes.withUnsafeBufferPointer { StrictJSON.plainRunEnd(in: $0, from: start) }
-                        #expect(found == expected, "count \(count), start \(start), byte \(first) at \(position)")
+                        let words = bytes.withUnsafeBufferPointer { StrictJSON.plainRunEndWithWords(in: $0, from: start) }
+                        if found != expected || words != expected { mismatches += 1 }
                         checked += 1
                     }
                 }
             }
         }
-        #expect(checked > 10_000)
+        #expect(mismatches == 0)
+        #expect(checked > 80_000)
     }
+
+    /// Every byte value, at positions in the first and second 16-byte steps and in the tail.
+    @Test("plainRunEnd classifies every byte value as a byte scan does")
+    func plainRunEndEveryByteValue() {
+        var mismatches = 0
+        for position in [0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 39] {
+            for byte in UInt8.min...UInt8.max {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 40)
+                bytes[position] = byte
+                let expected = Self.needsLook(byte) ? position : 40
+                let found = bytes.withUnsafeBufferPointer { StrictJSON.plainRunEnd(in: $0, from: 0) }
+                let words = bytes.withUnsafeBufferPointer { StrictJSON.plainRunEndWithWords(in: $0, from: 0) }
+                if found != expected || words != expected { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    private static func needsLook(_ byte: UInt8) -> Bool { byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 }
 
     @Test("duplicate member names are refused at every depth", arguments: [
         (#"{"a":1,"a":2}"#, 1),
