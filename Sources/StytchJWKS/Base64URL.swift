@@ -54,7 +54,10 @@ package enum Base64URL {
     /// or SSSE3: several times faster than the table loop on a token's payload); the rest, and
     /// everything on other machines, to ``decodeWithTables(_:into:)``. Both apply the same rules.
     package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
-        guard input.count >= 16, let source = input.baseAddress else { return decodeWithTables(input, into: output) }
+        // A length no encoding has is refused before anything is written (the output has no room).
+        guard input.count >= 16, decodedCount(input.count) != nil, let source = input.baseAddress else {
+            return decodeWithTables(input, into: output)
+        }
         return finish(input, stytch_base64url_decode_blocks(source, input.count, output), into: output)
     }
 
@@ -70,7 +73,7 @@ package enum Base64URL {
     /// ``decode(_:into:)`` with the vectorised blocks at `level` (1 SSSE3, 2 AVX2; at most
     /// ``vectorLevel``), so that tests cover every level this machine has.
     package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, vectorLevel level: Int) -> Bool {
-        guard let source = input.baseAddress else { return decodeWithTables(input, into: output) }
+        guard decodedCount(input.count) != nil, let source = input.baseAddress else { return decodeWithTables(input, into: output) }
         return finish(input, stytch_base64url_decode_blocks_at_level(Int32(level), source, input.count, output), into: output)
     }
 

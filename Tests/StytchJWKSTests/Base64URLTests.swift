@@ -185,6 +185,26 @@ struct Base64URLTests {
         }
     }
 
+    /// A length no encoding has (one more than a multiple of four) is refused before anything is
+    /// written: the caller sized the output by `decodedCount`, which has no room for it.
+    @Test("an impossible length writes nothing, however long, at every level")
+    func impossibleLengthWritesNothing() {
+        for level in Self.levels {
+            for length in stride(from: 17, through: 101, by: 4) {
+                let input = [UInt8](repeating: UInt8(ascii: "A"), count: length)
+                var output = [UInt8](repeating: 0xA5, count: 64)
+                let valid = input.withUnsafeBufferPointer { source in
+                    output.withUnsafeMutableBufferPointer { buffer in
+                        level == 0 ? Base64URL.decode(source, into: buffer.baseAddress!)
+                            : Base64URL.decode(source, into: buffer.baseAddress!, vectorLevel: level)
+                    }
+                }
+                #expect(!valid, "length \(length), level \(level)")
+                #expect(output.allSatisfy { $0 == 0xA5 }, "length \(length), level \(level): wrote into the output")
+            }
+        }
+    }
+
     /// The vector levels to test: 0 (the default choice) and each level this machine has.
     private static var levels: [Int] { [0] + Array(stride(from: 1, through: Base64URL.vectorLevel, by: 1)) }
 
