@@ -135,6 +135,11 @@ enum Cases {
             .malformed
         ),
         reject("header segment of length 1 mod 4", parts[0] + "A." + parts[1] + "." + parts[2], .malformed),
+        // Long segments of impossible length before short ones: nothing may be decoded into room
+        // their length does not have (the vector decoder once wrote whole blocks there).
+        reject("long header of length 1 mod 4, empty payload and signature", String(repeating: "A", count: 101) + "..", .malformed),
+        reject("long payload of length 1 mod 4, empty signature", "e30." + String(repeating: "A", count: 1001) + ".", .malformed),
+        reject("long signature of length 1 mod 4", "e30.e30." + String(repeating: "A", count: 345), .malformed),
         reject("non-ASCII in the payload segment", parts[0] + "." + parts[1] + "é." + parts[2], .malformed),
         reject("token of 16 KiB + 1 byte", token(ofLength: maximumBytes + 1)!, .malformed),
         reject("token of 64 KiB", F.token(payload: F.payload(setting: "pad", to: .string(String(repeating: "a", count: 48 * 1024)))), .malformed),
