@@ -12,7 +12,9 @@
 # FUZZ_CONFIG=release builds optimised (slower to build, more executions per second).
 #
 # The fuzzing build has its own scratch path (.build-fuzz) because every Swift module in it is
-# compiled with -sanitize=fuzzer,address and -D FUZZING; the ordinary build is untouched and
+# compiled with -sanitize=fuzzer,address and -D FUZZING, and every C target (the project's
+# vectorised parsing routines among them) with -fsanitize=address, so an out-of-bounds write in C
+# is reported where it happens; the ordinary build is untouched and
 # replays the committed corpus (swift test, suite "Fuzz corpus replay"). Each run writes new inputs
 # to .build-fuzz/corpus/<target> and crash reproducers to .build-fuzz/artifacts/<target>/; any
 # crash, leak, timeout or out-of-memory fails the script.
@@ -30,7 +32,7 @@ build() {
         # The linker warns once per ASan helper symbol ("Cannot export local symbol"): noise, dropped.
         set +o pipefail
         swift build --scratch-path "$scratch" -c "$config" --product "stytch-jwt-fuzz-$target" \
-            -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING 2>&1 \
+            -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xcc -fsanitize=address 2>&1 \
             | grep -v -e "Cannot export local symbol"
         local status=${PIPESTATUS[0]}
         set -o pipefail

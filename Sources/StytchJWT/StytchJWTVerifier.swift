@@ -234,7 +234,7 @@ public struct StytchJWTVerifier: Sendable {
     /// still held for its `kid`; every time rule is evaluated again, now.
     private func cachedSession(_ token: String, now: Double) throws(StytchJWTError) -> VerifiedSession? {
         guard let tokenCache, let (session, key) = tokenCache.lookup(token) else { return nil }
-        let held = keyCache != nil ? keyCache?.heldKey(for: session.jwt.keyID) : pinnedKeys?.key(for: session.jwt.keyID)
+        let held = if let keyCache { keyCache.heldKey(for: session.jwt.keyID) } else { pinnedKeys?.key(for: session.jwt.keyID) }
         guard held == key else {
             // The key that verified it is gone or replaced: verify afresh (and fail if it must).
             tokenCache.remove(token)

@@ -49,8 +49,9 @@ public struct VerifiedSession: Sendable, Hashable {
 }
 
 extension VerifiedSession {
-    /// The session the claims make, signed with the key `kid` names.
-    init(_ claims: consuming PayloadClaims, kid: String) {
+    /// The session the claims make, signed with the key `kid` names (the general path's; the
+    /// payload scanner builds its session itself, moving each claim in).
+    init(_ claims: PayloadClaims, kid: String) {
         self.init(
             memberID: claims.subject,
             organizationID: claims.organization.organizationID,
