@@ -33,7 +33,7 @@ public struct StytchJWKSFetcher: JWKSFetcher {
     ///   or a base URL that is not https (or http to loopback).
     public static func jwksURL(projectID: String, baseURL: String? = nil) throws(StytchJWTError) -> String {
         guard !projectID.isEmpty, projectID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw StytchJWTError(.malformed, "project ID is empty or has characters a URL path cannot carry")
+            throw StytchJWTError(.invalidConfiguration, "project ID is empty or has characters a URL path cannot carry")
         }
         let base: String
         if let baseURL {
@@ -43,7 +43,7 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         } else if projectID.hasPrefix("project-live-") {
             base = "https://api.stytch.com"
         } else {
-            throw StytchJWTError(.malformed, "project ID is neither project-test-… nor project-live-…: give a base URL")
+            throw StytchJWTError(.invalidConfiguration, "project ID is neither project-test-… nor project-live-…: give a base URL")
         }
         return "\(base)/v1/b2b/sessions/jwks/\(projectID)"
     }
@@ -68,12 +68,12 @@ public struct StytchJWKSFetcher: JWKSFetcher {
     ) throws(StytchJWTError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty, components.user == nil, components.password == nil
-        else { throw StytchJWTError(.malformed, "JWKS URL is not an absolute URL") }
+        else { throw StytchJWTError(.invalidConfiguration, "JWKS URL is not an absolute URL") }
         guard scheme == "https" || (scheme == "http" && Self.isLoopback(host)) else {
-            throw StytchJWTError(.malformed, "JWKS URL must be https (plain http only to a loopback host)")
+            throw StytchJWTError(.invalidConfiguration, "JWKS URL must be https (plain http only to a loopback host)")
         }
         guard timeout > 0, timeout.isFinite, maximumBodyBytes > 0 else {
-            throw StytchJWTError(.malformed, "JWKS timeout and body cap must be positive")
+            throw StytchJWTError(.invalidConfiguration, "JWKS timeout and body cap must be positive")
         }
         self.url = url
         self.client = client
@@ -159,7 +159,7 @@ public struct StytchJWKSFetcher: JWKSFetcher {
               let host = components.host, !host.isEmpty, components.path.isEmpty,
               components.query == nil, components.fragment == nil, components.user == nil, components.password == nil,
               scheme == "https" || (scheme == "http" && isLoopback(host))
-        else { throw StytchJWTError(.malformed, "base URL must be https://host[:port] with no path (http only to a loopback host)") }
+        else { throw StytchJWTError(.invalidConfiguration, "base URL must be https://host[:port] with no path (http only to a loopback host)") }
         return trimmed
     }
 

@@ -33,6 +33,7 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
             case tenancyMismatch = "tenancy_mismatch"
             case permissionDenied = "permission_denied"
             case stytchAPIError = "stytch_api_error"
+            case invalidConfiguration = "invalid_configuration"
         }
 
         private let backing: Backing
@@ -72,6 +73,10 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
         public static let permissionDenied = Code(.permissionDenied)
         /// A call to Stytch's API failed.
         public static let stytchAPIError = Code(.stytchAPIError)
+        /// A verifier, cache, fetcher, client or middleware was set up with values that cannot work
+        /// (a project ID a URL path cannot carry, a non-https base URL, a guard without the
+        /// authorizer it needs). Thrown at construction, never for a token.
+        public static let invalidConfiguration = Code(.invalidConfiguration)
 
         /// Every code, in the order of the specification.
         public static let allCases: [Code] = Backing.allCases.map(Code.init)

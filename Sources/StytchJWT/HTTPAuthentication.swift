@@ -114,15 +114,15 @@ public enum StytchHTTPAuthentication {
         ) throws(StytchJWTError) {
             let separators = Set("()<>@,;:\\\"/[]?={} \t")
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && !$0.isWhitespace && ($0.asciiValue ?? 0) > 32 && ($0.asciiValue ?? 0) < 127 && !separators.contains($0) }) else {
-                throw StytchJWTError(.malformed, "cookie name is empty or holds characters a cookie name cannot have")
+                throw StytchJWTError(.invalidConfiguration, "cookie name is empty or holds characters a cookie name cannot have")
             }
             for value in [domain, path].compactMap({ $0 }) {
                 guard !value.isEmpty, value.allSatisfy({ $0.isASCII && ($0.asciiValue ?? 0) > 32 && ($0.asciiValue ?? 0) < 127 && $0 != ";" && $0 != "," }) else {
-                    throw StytchJWTError(.malformed, "cookie domain or path holds characters a cookie attribute cannot have")
+                    throw StytchJWTError(.invalidConfiguration, "cookie domain or path holds characters a cookie attribute cannot have")
                 }
             }
             if case .maxAge(let seconds) = lifetime, seconds < 0 {
-                throw StytchJWTError(.malformed, "cookie Max-Age is negative")
+                throw StytchJWTError(.invalidConfiguration, "cookie Max-Age is negative")
             }
             self.name = name
             self.domain = domain

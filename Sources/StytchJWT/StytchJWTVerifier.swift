@@ -110,12 +110,12 @@ public struct StytchJWTVerifier: Sendable {
 
     /// Creates a verifier with keys from `keySource`.
     public init(configuration: Configuration, keySource: KeySource, logger: Logger? = nil) throws(StytchJWTError) {
-        guard !configuration.projectID.isEmpty else { throw StytchJWTError(.malformed, "project ID is empty") }
+        guard !configuration.projectID.isEmpty else { throw StytchJWTError(.invalidConfiguration, "project ID is empty") }
         guard configuration.leeway >= 0, configuration.leeway.isFinite else {
-            throw StytchJWTError(.malformed, "leeway must be a finite number of seconds, 0 or more")
+            throw StytchJWTError(.invalidConfiguration, "leeway must be a finite number of seconds, 0 or more")
         }
         if let age = configuration.maximumTokenAge, !(age >= 0 && age.isFinite) {
-            throw StytchJWTError(.malformed, "maximum token age must be a finite number of seconds, 0 or more")
+            throw StytchJWTError(.invalidConfiguration, "maximum token age must be a finite number of seconds, 0 or more")
         }
         var issuers: Set<String> = ["stytch.com/\(configuration.projectID)"]
         if let defaultBase = Self.defaultBaseURL(forProjectID: configuration.projectID) {

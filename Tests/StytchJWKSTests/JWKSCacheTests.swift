@@ -607,9 +607,9 @@ struct JWKSCacheTests {
         for url in [test, live, custom, loopback] { #expect(!url.contains("/v1/sessions/jwks")) }
         #expect(try StytchJWKSFetcher(projectID: "project-test-1234").url == test)
 
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchJWKSFetcher.jwksURL(projectID: "project-1234") }
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchJWKSFetcher.jwksURL(projectID: "") }
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchJWKSFetcher.jwksURL(projectID: "project-test-../../x") }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchJWKSFetcher.jwksURL(projectID: "project-1234") }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchJWKSFetcher.jwksURL(projectID: "") }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchJWKSFetcher.jwksURL(projectID: "project-test-../../x") }
         #expect(throws: StytchJWTError(.malformed, "")) {
             try StytchJWKSFetcher.jwksURL(projectID: "project-test-1234", baseURL: "http://login.example.com")
         }

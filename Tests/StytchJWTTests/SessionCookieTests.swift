@@ -50,10 +50,10 @@ import Testing
         ("ok", "example.com; HttpOnly=false", "/"), ("ok", nil, "/x;Domain=evil"), ("ok", nil, "/\n"), ("ok", "", "/"),
     ] as [(String, String?, String?)])
     func attributesThatWouldInjectAreRefused(_ name: String, _ domain: String?, _ path: String?) {
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchHTTPAuthentication.SessionCookie(name: name, domain: domain, path: path) }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchHTTPAuthentication.SessionCookie(name: name, domain: domain, path: path) }
     }
 
     @Test func negativeMaxAgeIsRefused() {
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchHTTPAuthentication.SessionCookie(lifetime: .maxAge(-1)) }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchHTTPAuthentication.SessionCookie(lifetime: .maxAge(-1)) }
     }
 }

@@ -278,11 +278,11 @@ import Testing
     // MARK: The client
 
     @Test func clientRefusesBadConfiguration() throws {
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchB2BClient(projectID: TestTokens.projectID, secret: "") }
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchB2BClient(projectID: TestTokens.projectID, secret: "a b") }
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchB2BClient(projectID: "project-other-1", secret: "s") }
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchB2BClient(projectID: TestTokens.projectID, secret: "s", baseURL: "http://example.com") }
-        #expect(throws: StytchJWTError(.malformed, "")) { try StytchB2BClient(projectID: TestTokens.projectID, secret: "s", timeout: 0) }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchB2BClient(projectID: TestTokens.projectID, secret: "") }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchB2BClient(projectID: TestTokens.projectID, secret: "a b") }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchB2BClient(projectID: "project-other-1", secret: "s") }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchB2BClient(projectID: TestTokens.projectID, secret: "s", baseURL: "http://example.com") }
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchB2BClient(projectID: TestTokens.projectID, secret: "s", timeout: 0) }
         #expect(try StytchB2BClient(projectID: "project-test-1", secret: "s").baseURL == "https://test.stytch.com")
         #expect(try StytchB2BClient(projectID: "project-live-1", secret: "s").baseURL == "https://api.stytch.com")
         #expect(try StytchB2BClient(projectID: "project-other-1", secret: "s", baseURL: "https://auth.example.com/").baseURL == "https://auth.example.com")

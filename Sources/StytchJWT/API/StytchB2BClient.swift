@@ -50,20 +50,20 @@ public struct StytchB2BClient: Sendable, CustomStringConvertible, CustomDebugStr
         maximumBodyBytes: Int = 1 << 20
     ) throws(StytchJWTError) {
         guard !projectID.isEmpty, projectID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw StytchJWTError(.malformed, "project ID is empty or has characters an API credential cannot carry")
+            throw StytchJWTError(.invalidConfiguration, "project ID is empty or has characters an API credential cannot carry")
         }
         guard !secret.isEmpty, secret.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
-            throw StytchJWTError(.malformed, "the Stytch secret is empty or holds characters a secret cannot have")
+            throw StytchJWTError(.invalidConfiguration, "the Stytch secret is empty or holds characters a secret cannot have")
         }
         guard timeout > 0, timeout.isFinite, maximumBodyBytes > 0 else {
-            throw StytchJWTError(.malformed, "API timeout and body cap must be positive")
+            throw StytchJWTError(.invalidConfiguration, "API timeout and body cap must be positive")
         }
         if let baseURL {
             self.baseURL = try StytchJWKSFetcher.normalizedBaseURL(baseURL)
         } else if let base = StytchJWTVerifier.defaultBaseURL(forProjectID: projectID) {
             self.baseURL = base
         } else {
-            throw StytchJWTError(.malformed, "project ID is neither project-test-… nor project-live-…: give a base URL")
+            throw StytchJWTError(.invalidConfiguration, "project ID is neither project-test-… nor project-live-…: give a base URL")
         }
         self.projectID = projectID
         self.authorization = "Basic " + Data("\(projectID):\(secret)".utf8).base64EncodedString()
