@@ -7,66 +7,103 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Layers (README "Modules"): C at the bottom, an offline core that builds without networking,
+// remote keys and Stytch's API over one bounded HTTP helper, an umbrella, and framework glue.
+//
+//   COpenSSL <- CStytchShims <- StytchJWTCore <- StytchJWKS ----\
+//                                             <- StytchB2BAPI --+-> StytchJWT <- StytchJWTHummingbird
+//                                   (both over StytchBoundedHTTP)             <- StytchJWTVapor
+//                                                                             <- StytchJWTTesting
 let package = Package(
     name: "StytchJWT",
+    platforms: [.macOS(.v14)],
     products: [
+        .library(name: "StytchJWTCore", targets: ["StytchJWTCore"]),
         .library(name: "StytchJWKS", targets: ["StytchJWKS"]),
+        .library(name: "StytchB2BAPI", targets: ["StytchB2BAPI"]),
         .library(name: "StytchJWT", targets: ["StytchJWT"]),
         .library(name: "StytchJWTHummingbird", targets: ["StytchJWTHummingbird"]),
         .library(name: "StytchJWTVapor", targets: ["StytchJWTVapor"]),
+        .library(name: "StytchJWTTesting", targets: ["StytchJWTTesting"]),
         .executable(name: "stytch-jwt", targets: ["stytch-jwt"]),
     ],
+    // Floors are the oldest releases whose APIs the code uses (README "Requirements").
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
-        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.23.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.100.0"),
     ],
     targets: [
-        // Small static inline helpers over OpenSSL 3's EVP API: all of the project's cryptography.
+        // The system OpenSSL 3: module map and pkg-config only.
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        // Vectorised byte routines for token parsing (base64url blocks with AVX2/SSSE3, string
-        // runs with SSE2): Swift has no portable byte-shuffle or byte-compare vectors. The Swift
-        // code does the rest, and everything on other machines.
-        .target(name: "CStytchVector"),
+        // C shims: RS256 over OpenSSL's EVP API with opaque types, and the token reader's
+        // vectorised byte routines. Every function takes its buffers' capacities.
+        .target(name: "CStytchShims", dependencies: ["COpenSSL"]),
+        // Offline and network-free: errors, strict JSON, base64url, RFC 3339, keys and their
+        // admission, the key set, the token reader, claims, the verifier, the token cache,
+        // authenticate responses, and the framework-neutral HTTP pipeline.
+        .target(
+            name: "StytchJWTCore",
+            dependencies: [
+                "CStytchShims",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // One bounded HTTP exchange (whole-exchange timeout, body cap, no redirects, safe error
+        // descriptions) for the JWKS fetcher and the Stytch API client. Not a product.
+        .target(
+            name: "StytchBoundedHTTP",
+            dependencies: [
+                "StytchJWTCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Remote keys: the JWKS cache, the fetcher, the refresh service.
         .target(
             name: "StytchJWKS",
             dependencies: [
-                "COpenSSL",
-                "CStytchVector",
+                "StytchJWTCore",
+                "StytchBoundedHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
+        // Stytch's B2B API: sessions/authenticate, the local-then-API refresher, RBAC policies.
+        .target(
+            name: "StytchB2BAPI",
+            dependencies: [
+                "StytchJWTCore",
+                "StytchBoundedHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The umbrella: one import for the three above.
         .target(
             name: "StytchJWT",
-            dependencies: [
-                "StytchJWKS",
-                "CStytchVector",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                // The Stytch B2B API client (sessions/authenticate, RBAC policies).
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            dependencies: ["StytchJWTCore", "StytchJWKS", "StytchB2BAPI"],
             swiftSettings: strictSettings
         ),
-        // Thin adapters: each framework in its own module and product, so users of one never build the other.
+        // Framework glue over the core's HTTP pipeline; each re-exports StytchJWT.
         .target(
             name: "StytchJWTHummingbird",
             dependencies: [
@@ -84,6 +121,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // For users' tests: a signing key, VerifiedSession builders, a JWKS stand-in.
+        .target(name: "CStytchTestingShims", dependencies: ["COpenSSL"]),
+        .target(
+            name: "StytchJWTTesting",
+            dependencies: ["StytchJWT", "CStytchTestingShims"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "stytch-jwt",
+            dependencies: [
+                "StytchJWT",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Example applications, started by the live tests.
         .executableTarget(
             name: "stytch-jwt-hummingbird-example",
@@ -95,20 +147,16 @@ let package = Package(
             dependencies: ["StytchJWTVapor"],
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "stytch-jwt",
-            dependencies: [
-                "StytchJWT",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strictSettings
-        ),
+
+        // MARK: Tests
+
         // Test-only helpers shared by the test targets: a scriptable JWKS server and a Stytch API
-        // stand-in on loopback, the scenarios both middleware run.
+        // stand-in on loopback, fixtures and vectors, the scenarios both middleware run.
         .target(
             name: "StytchJWTTestSupport",
             dependencies: [
-                "StytchJWKS",
+                "StytchJWT",
+                "StytchJWTTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -118,9 +166,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "StytchJWTCoreTests",
+            dependencies: ["StytchJWTCore", "StytchJWKS", "StytchJWTTesting", "StytchJWTTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "StytchJWKSTests",
             dependencies: [
                 "StytchJWKS",
+                "StytchJWT",
+                "StytchJWTTesting",
                 "StytchJWTTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -129,13 +184,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "StytchJWTTests",
-            dependencies: ["StytchJWT", "StytchJWTTestSupport"],
+            name: "StytchB2BAPITests",
+            dependencies: ["StytchB2BAPI", "StytchJWT", "StytchJWTTesting", "StytchJWTTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StytchJWTCLITests",
-            dependencies: ["stytch-jwt", "StytchJWT", "StytchJWTTestSupport"],
+            dependencies: ["stytch-jwt", "StytchJWT", "StytchJWTTesting", "StytchJWTTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -143,6 +198,7 @@ let package = Package(
             dependencies: [
                 "StytchJWTHummingbird",
                 "stytch-jwt-hummingbird-example",
+                "StytchJWTTesting",
                 "StytchJWTTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -153,6 +209,7 @@ let package = Package(
             dependencies: [
                 "StytchJWTVapor",
                 "stytch-jwt-vapor-example",
+                "StytchJWTTesting",
                 "StytchJWTTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
@@ -162,32 +219,35 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// Fuzzing (Tests/fuzz.sh; README "Limits and hardening"): the entry points, one thin executable per
-// libFuzzer target, and the suite that replays the committed corpus (Tests/FuzzCorpus) in every
-// `swift test`. The ordinary build replays inputs; only the fuzzing build (`-sanitize=fuzzer,address
-// -D FUZZING`, its own scratch path .build-fuzz) links libFuzzer.
+// Fuzzing and memory checks: test-only, under Tests/ (Tests/fuzz.sh, Tests/memcheck.sh). The entry
+// points are thin executables over StytchFuzzing; the suite StytchFuzzingTests replays the committed
+// corpus (Tests/FuzzCorpus) in every `swift test`. Only the fuzzing build (`-sanitize=fuzzer,address
+// -D FUZZING`, its own scratch path .build-fuzz) links libFuzzer. None of these is a product.
 package.targets += [
     .target(
         name: "StytchFuzzing",
-        dependencies: ["StytchJWT"],
+        dependencies: ["StytchJWT", "StytchJWTTesting", "StytchJWTTestSupport"],
+        path: "Tests/StytchFuzzing",
         swiftSettings: strictSettings
     ),
 ] + ["token", "jwks", "response", "claims"].map { name in
     .executableTarget(
         name: "stytch-jwt-fuzz-\(name)",
         dependencies: ["StytchFuzzing"],
+        path: "Tests/Fuzzing/stytch-jwt-fuzz-\(name)",
         swiftSettings: strictSettings
     )
 } + [
-    // Memory-growth and leak driver for the EVP_PKEY / EVP_MD_CTX lifetimes (Tests/memcheck.sh).
+    // Memory-growth and leak driver for the OpenSSL key and context lifetimes (Tests/memcheck.sh).
     .executableTarget(
         name: "stytch-jwt-memcheck",
         dependencies: ["StytchFuzzing"],
+        path: "Tests/Fuzzing/stytch-jwt-memcheck",
         swiftSettings: strictSettings
     ),
     .testTarget(
         name: "StytchFuzzingTests",
-        dependencies: ["StytchFuzzing", "StytchJWT"],
+        dependencies: ["StytchFuzzing", "StytchJWT", "StytchJWTTestSupport"],
         swiftSettings: strictSettings
     ),
 ]

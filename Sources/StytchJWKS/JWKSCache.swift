@@ -1,4 +1,5 @@
 public import Logging
+public import StytchJWTCore
 import Metrics
 public import ServiceLifecycle
 
@@ -21,24 +22,6 @@ public protocol JWKSFetcher: Sendable {
     /// Fetches the document once. Throw any error for a failed fetch (the cache counts it and keeps
     /// its last good keys); never include secrets in the error.
     func fetchJWKS() async throws -> FetchedJWKS
-}
-
-/// A monotonic clock in seconds, injectable so tests need no sleeping.
-public struct JWKSCacheClock: Sendable {
-    /// Seconds since an arbitrary fixed origin; never goes backwards.
-    public var now: @Sendable () -> Double
-
-    /// A clock reading `now`, which must never go backwards.
-    public init(now: @escaping @Sendable () -> Double) { self.now = now }
-
-    /// The process's monotonic clock.
-    public static let continuous: JWKSCacheClock = {
-        let origin = ContinuousClock.now
-        return JWKSCacheClock {
-            let elapsed = ContinuousClock.now - origin
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        }
-    }()
 }
 
 /// Keys from a remote JWKS kept ready to verify, shared by every request of a process.

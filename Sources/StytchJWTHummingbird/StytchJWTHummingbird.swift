@@ -1,15 +1,14 @@
 public import Foundation
-import HTTPTypes
 public import Hummingbird
 public import HummingbirdAuth
+import HTTPTypes
 import Logging
 import NIOCore
-public import StytchJWT
+@_exported public import StytchJWT
 
-// Hummingbird 2 adapter: an authenticator in the hummingbird-auth style whose identity is a
-// `VerifiedSession`, a ready-made request context, per-route guards over `SessionRequirement`, and
-// failures rendered from `StytchHTTPAuthentication.Failure`. The HTTP rules themselves (where the
-// token is, which status a failure gets) live in `StytchJWT` and are shared with the Vapor adapter.
+// Hummingbird 2 glue over StytchJWTCore's request pipeline (`StytchRequestAuthenticator`): where
+// the token is, what a failure answers and what a guard checks are decided there, for both
+// adapters. This file only translates Hummingbird's requests, contexts and responses.
 
 /// A request context that carries the verified Stytch session: the common case in one line.
 ///
@@ -31,69 +30,37 @@ public struct StytchRequestContext: AuthRequestContext, RequestContext {
     }
 }
 
-/// Whether a route answers requests that carry no token at all.
-public enum StytchSessionMode: Sendable, Hashable {
-    /// A request without a token is answered 401 (`WWW-Authenticate: Bearer`).
-    case required
-    /// A request without a token goes through with no session; a bad token is still a 401.
-    case optional
-}
-
-/// A rejection rendered as Hummingbird renders errors: the status of
-/// ``StytchHTTPAuthentication/Failure/status``, `WWW-Authenticate` on a 401, and the small JSON body
-/// `{"error":{"code":"…","message":"…"}}` (never a token or key material).
+/// A rejection rendered as Hummingbird renders errors: the pipeline's status, headers
+/// (`Cache-Control: no-store`, `WWW-Authenticate` on a 401) and body `{"error":{"code","message"}}`.
 public struct StytchHTTPError: HTTPResponseError, Sendable {
     /// The framework-neutral failure behind the response.
     public let failure: StytchHTTPAuthentication.Failure
 
     /// Wraps `failure`.
-    public init(_ failure: StytchHTTPAuthentication.Failure) {
-        self.failure = failure
-    }
+    public init(_ failure: StytchHTTPAuthentication.Failure) { self.failure = failure }
 
     /// Wraps a library error (a rejected token, or a failed authorization rule).
-    public init(_ error: StytchJWTError) {
-        self.failure = StytchHTTPAuthentication.Failure(error)
-    }
+    public init(_ error: StytchJWTError) { self.failure = StytchHTTPAuthentication.Failure(error) }
 
     /// The 401 for a request that carried no token.
     public static let missingToken = StytchHTTPError(StytchHTTPAuthentication.Failure.missing)
 
-    /// 401, 403 or 503, from ``StytchHTTPAuthentication/Failure/status``.
-    public var status: HTTPResponse.Status {
-        switch failure.status {
-        case 401: .unauthorized
-        case 403: .forbidden
-        case 503: .serviceUnavailable
-        default: HTTPResponse.Status(code: failure.status)
-        }
-    }
+    /// The failure's status.
+    public var status: HTTPResponse.Status { HTTPResponse.Status(code: failure.status) }
 
-    /// The JSON response, with `WWW-Authenticate` when the status is 401 and `Cache-Control: no-store`.
+    /// The JSON response.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = ByteBuffer(string: failure.jsonBody)
-        var headers: HTTPFields = [
-            .contentType: "application/json; charset=utf-8",
-            .contentLength: String(body.readableBytes),
-            .cacheControl: "no-store",
-        ]
-        if let challenge = failure.wwwAuthenticate { headers[.wwwAuthenticate] = challenge }
+        var headers: HTTPFields = [.contentLength: String(body.readableBytes)]
+        for (name, value) in failure.headers { headers[HTTPField.Name(name)!] = value }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 }
 
-/// Verifies the request's Stytch session JWT and puts the ``VerifiedSession`` in
-/// `context.identity`, with `stytch.member_id`, `stytch.organization_id` and
-/// `stytch.member_session_id` on `context.logger` (never the token).
-///
-/// The token is read as ``StytchHTTPAuthentication/TokenSources`` says (default: `Authorization:
-/// Bearer`, then the `stytch_session_jwt` cookie; a malformed header is a 401, never a fall-through).
-/// A rejected token throws ``StytchHTTPError`` (401; 503 when no key is available); a missing one
-/// does too in ``StytchSessionMode/required`` mode.
-///
-/// Built with a ``StytchSessionRefresher``, an expired (or too old) JWT is refreshed through
-/// Stytch's API and the fresh one is sent back as a `Set-Cookie` with the attributes of
-/// ``refreshCookie``; every other rejection stays local.
+/// Verifies the request's Stytch session JWT through ``StytchRequestAuthenticator`` and puts the
+/// ``VerifiedSession`` in `context.identity`, with `stytch.member_id`, `stytch.organization_id`
+/// and `stytch.member_session_id` on `context.logger` (never the token). A rejection throws
+/// ``StytchHTTPError``; a refreshed JWT comes back as a `Set-Cookie` with `Cache-Control: no-store`.
 ///
 /// ```swift
 /// router.add(middleware: StytchAuthenticator(verifier: verifier))                       // session required
@@ -104,107 +71,59 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
     /// The identity this authenticator produces.
     public typealias Identity = VerifiedSession
 
-    /// The verifier (pinned keys or a ``JWKSCache``).
-    public let verifier: StytchJWTVerifier
-    /// Refreshes expired JWTs through Stytch's API, when set.
-    public let refresher: StytchSessionRefresher?
-    /// The attributes of the `Set-Cookie` carrying a refreshed JWT.
-    public let refreshCookie: StytchHTTPAuthentication.SessionCookie
-    /// Where the token is looked for.
-    public let sources: StytchHTTPAuthentication.TokenSources
-    /// Whether a request without a token is refused.
-    public let mode: StytchSessionMode
+    /// The shared pipeline.
+    public let pipeline: StytchRequestAuthenticator
+
+    /// An authenticator over `pipeline`.
+    public init(pipeline: StytchRequestAuthenticator) { self.pipeline = pipeline }
 
     /// An authenticator for `verifier`, reading the token from `sources`, in `mode`.
-    public init(
-        verifier: StytchJWTVerifier,
-        sources: StytchHTTPAuthentication.TokenSources = .default,
-        mode: StytchSessionMode = .required
-    ) {
-        self.verifier = verifier
-        self.refresher = nil
-        self.refreshCookie = .default
-        self.sources = sources
-        self.mode = mode
+    public init(verifier: StytchJWTVerifier, sources: StytchHTTPAuthentication.TokenSources = .default, mode: StytchSessionMode = .required) {
+        self.init(pipeline: StytchRequestAuthenticator(authenticator: verifier, sources: sources, mode: mode))
     }
 
-    /// An authenticator that verifies locally with `refresher.verifier` and refreshes expired JWTs
-    /// through Stytch's API, sending the fresh JWT back in a cookie with `refreshCookie`'s attributes.
+    /// An authenticator that refreshes expired JWTs through Stytch's API, sending the fresh JWT
+    /// back in a cookie with `refreshCookie`'s attributes.
     public init(
-        refresher: StytchSessionRefresher,
-        refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
-        sources: StytchHTTPAuthentication.TokenSources = .default,
-        mode: StytchSessionMode = .required
+        refresher: StytchSessionRefresher, refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
+        sources: StytchHTTPAuthentication.TokenSources = .default, mode: StytchSessionMode = .required
     ) {
-        self.verifier = refresher.verifier
-        self.refresher = refresher
-        self.refreshCookie = refreshCookie
-        self.sources = sources
-        self.mode = mode
+        self.init(pipeline: StytchRequestAuthenticator(authenticator: refresher, sources: sources, mode: mode, refreshCookie: refreshCookie))
     }
 
     /// The verified session of the request, or nil when it has no token and the mode is optional.
-    ///
-    /// - Throws: ``StytchHTTPError`` for a missing token (required mode), a malformed
-    ///   `Authorization` header or a rejected token.
     public func authenticate(request: Request, context: Context) async throws -> VerifiedSession? {
-        try await authentication(request: request, context: context)?.session
+        try await authentication(request, context)?.session
     }
 
-    private func authentication(request: Request, context: Context) async throws -> SessionAuthentication? {
-        let token: String?
-        do {
-            token = try StytchHTTPAuthentication.token(
-                authorization: request.headers[values: .authorization],
-                cookieHeaders: request.headers[values: .cookie],
-                sources: sources
-            )
-        } catch {
-            throw rejection(error, context: context)
-        }
-        guard let token else {
-            if mode == .optional { return nil }
-            context.logger.debug("stytch session token missing")
-            throw StytchHTTPError.missingToken
-        }
-        do {
-            return try await StytchHTTPAuthentication.authenticate(token: token, verifier: verifier, refresher: refresher)
-        } catch {
-            throw rejection(error, context: context)
+    private func authentication(_ request: Request, _ context: Context) async throws -> SessionAuthentication? {
+        let outcome = await pipeline.authenticate(
+            authorization: request.headers[values: .authorization], cookieHeaders: request.headers[values: .cookie]
+        )
+        switch outcome {
+        case .anonymous: return nil
+        case .authenticated(let authentication): return authentication
+        case .rejected(let failure): throw rejection(failure, context.logger)
         }
     }
 
-    private func rejection(_ error: StytchJWTError, context: Context) -> StytchHTTPError {
-        context.logger.debug("stytch session rejected", metadata: ["stytch.error_code": "\(error.code)"])
-        return StytchHTTPError(error)
-    }
-
-    /// Authenticates, then calls `next` with the session in `context.identity` and its IDs on
-    /// `context.logger`; adds the `Set-Cookie` of a refreshed JWT to the response.
+    /// Authenticates, then calls `next` with the session in `context.identity`; adds the
+    /// pipeline's response headers (a refreshed JWT's cookie).
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let authentication = try await authentication(request: request, context: context) else {
-            return try await next(request, context)
-        }
-        let session = authentication.session
+        guard let authentication = try await authentication(request, context) else { return try await next(request, context) }
         var context = context
-        context.identity = session
-        context.logger[metadataKey: "stytch.member_id"] = .string(session.memberID)
-        context.logger[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
-        context.logger[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
+        context.identity = authentication.session
+        context.logger.stytchSession(authentication.session)
         var response = try await next(request, context)
-        if authentication.refreshed {
-            context.logger.debug("stytch session refreshed through the API")
-            response.headers[values: .setCookie].append(
-                refreshCookie.headerValue(jwt: authentication.sessionJWT, session: session, now: verifier.configuration.clock())
-            )
+        for (name, value) in pipeline.responseHeaders(for: authentication) {
+            response.headers[values: HTTPField.Name(name)!].append(value)
         }
         return response
     }
 }
 
-/// Requires a verified session meeting every one of `requirements`: 401 when the request has no
-/// session (e.g. behind an optional ``StytchAuthenticator``), 403 with the rule's code
-/// (`permission_denied`, `tenancy_mismatch`) when one fails. Put it after the authenticator.
+/// Requires a verified session meeting every one of `requirements` (401 without a session, 403
+/// with the rule's code when one fails). Put it after the authenticator.
 ///
 /// ```swift
 /// router.group("admin").add(middleware: StytchSessionGuard(.anyRole(["admin"])))
@@ -228,50 +147,18 @@ public struct StytchSessionGuard<Context: AuthRequestContext<VerifiedSession>>: 
 
     /// Calls `next` if the session meets every rule, else throws ``StytchHTTPError``.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let session = context.identity else { throw StytchHTTPError.missingToken }
-        let now = clock()
-        for requirement in requirements {
-            if let error = requirement.failure(for: session, now: now) {
-                context.logger.debug("stytch session refused by a rule", metadata: ["stytch.error_code": "\(error.code)"])
-                throw StytchHTTPError(error)
-            }
+        if let failure = StytchRequestAuthenticator.check(context.identity, against: requirements, now: clock()) {
+            throw rejection(failure, context.logger)
         }
         return try await next(request, context)
     }
 }
 
-extension RouterMethods {
-    /// A group (same path) whose routes require a session meeting every one of `requirements`.
-    ///
-    /// ```swift
-    /// router.requireStytchSession(.anyRole(["admin"])).get("/admin") { … }
-    /// ```
-    public func requireStytchSession(
-        _ requirements: SessionRequirement..., clock: @escaping @Sendable () -> Date = { Date() }
-    ) -> RouterGroup<Context> where Context: AuthRequestContext<VerifiedSession> {
-        group().add(middleware: StytchSessionGuard<Context>(requirements, clock: clock))
-    }
-}
-
-extension AuthRequestContext where Identity == VerifiedSession {
-    /// The verified Stytch session, or nil (no authenticator ran, or optional mode without a token).
-    public var stytchSession: VerifiedSession? { identity }
-
-    /// The verified Stytch session.
-    ///
-    /// - Throws: ``StytchHTTPError/missingToken`` (a 401 with `WWW-Authenticate: Bearer`) when there is none.
-    public func requireStytchSession() throws(StytchHTTPError) -> VerifiedSession {
-        guard let identity else { throw StytchHTTPError.missingToken }
-        return identity
-    }
-}
-
-/// Lets a request through only when the session's roles allow `action` on `resource`, by the
-/// local RBAC check of ``StytchRBACAuthorizer`` (403 `permission_denied` or `tenancy_mismatch`
-/// otherwise; 503 when no policy could be had). Put it after ``StytchAuthenticator``.
+/// Lets a request through only when `authorizer` grants `action` on `resource` (403
+/// `permission_denied` or `tenancy_mismatch` otherwise; 503 when no policy could be had).
 public struct StytchPermissionGuard<Context: AuthRequestContext<VerifiedSession>>: RouterMiddleware {
-    /// The authorizer.
-    public let authorizer: StytchRBACAuthorizer
+    /// The authorizer (StytchRBACAuthorizer, or your own).
+    public let authorizer: any StytchPermissionAuthorizing
     /// The resource.
     public let resource: String
     /// The action.
@@ -280,7 +167,7 @@ public struct StytchPermissionGuard<Context: AuthRequestContext<VerifiedSession>
     public let organization: StytchOrganizationSource
 
     /// A guard of `action` on `resource`.
-    public init(authorizer: StytchRBACAuthorizer, resource: String, action: String, organization: StytchOrganizationSource = .session) {
+    public init(authorizer: any StytchPermissionAuthorizing, resource: String, action: String, organization: StytchOrganizationSource = .session) {
         self.authorizer = authorizer
         self.resource = resource
         self.action = action
@@ -289,28 +176,52 @@ public struct StytchPermissionGuard<Context: AuthRequestContext<VerifiedSession>
 
     /// Checks the permission, then calls `next`.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let session = context.identity else { throw StytchHTTPError.missingToken }
-        do {
-            let organizationID = try organization.organizationID(of: session) { context.parameters.get($0) }
-            try await authorizer.authorize(session, AuthorizationCheck(organizationID: organizationID, resourceID: resource, action: action))
-        } catch {
-            context.logger.debug("stytch permission refused", metadata: ["stytch.error_code": "\(error.code)"])
-            throw StytchHTTPError(error)
+        if let failure = await StytchRequestAuthenticator.checkPermission(
+            context.identity, resource: resource, action: action, organization: organization, authorizer: authorizer,
+            parameter: { context.parameters.get($0) }
+        ) {
+            throw rejection(failure, context.logger)
         }
         return try await next(request, context)
     }
 }
 
-extension RouterMethods {
-    /// A route group whose routes require `action` on `resource` (see ``StytchPermissionGuard``).
-    ///
-    /// ```swift
-    /// router.requirePermission(resource: "documents", action: "write", authorizer: rbac)
-    ///     .post("documents") { request, context in … }
-    /// ```
+extension RouterMethods where Context: AuthRequestContext<VerifiedSession> {
+    /// A group (same path) whose routes require a session meeting every one of `requirements`.
+    public func requireStytchSession(_ requirements: SessionRequirement..., clock: @escaping @Sendable () -> Date = { Date() }) -> RouterGroup<Context> {
+        group().add(middleware: StytchSessionGuard<Context>(requirements, clock: clock))
+    }
+
+    /// A group whose routes require `action` on `resource` (see ``StytchPermissionGuard``).
     public func requirePermission(
-        resource: String, action: String, authorizer: StytchRBACAuthorizer, organization: StytchOrganizationSource = .session
-    ) -> RouterGroup<Context> where Context: AuthRequestContext<VerifiedSession> {
+        resource: String, action: String, authorizer: any StytchPermissionAuthorizing, organization: StytchOrganizationSource = .session
+    ) -> RouterGroup<Context> {
         group().add(middleware: StytchPermissionGuard<Context>(authorizer: authorizer, resource: resource, action: action, organization: organization))
+    }
+}
+
+extension AuthRequestContext where Identity == VerifiedSession {
+    /// The verified Stytch session, or nil (no authenticator ran, or optional mode without a token).
+    public var stytchSession: VerifiedSession? { identity }
+
+    /// The verified Stytch session; throws ``StytchHTTPError/missingToken`` (a 401) when there is none.
+    public func requireStytchSession() throws(StytchHTTPError) -> VerifiedSession {
+        guard let identity else { throw StytchHTTPError.missingToken }
+        return identity
+    }
+}
+
+/// Logs a refusal at debug (its detailed message stays in the log) and makes it throwable.
+private func rejection(_ failure: StytchHTTPAuthentication.Failure, _ logger: Logger) -> StytchHTTPError {
+    logger.debug("stytch request refused", metadata: ["stytch.error_code": "\(failure.error.code)", "stytch.reason": "\(failure.error.message)"])
+    return StytchHTTPError(failure)
+}
+
+extension Logger {
+    /// Puts the session's IDs (never the token) on the logger.
+    mutating func stytchSession(_ session: VerifiedSession) {
+        self[metadataKey: "stytch.member_id"] = .string(session.memberID)
+        self[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
+        self[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
     }
 }

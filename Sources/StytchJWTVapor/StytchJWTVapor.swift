@@ -1,10 +1,9 @@
-public import StytchJWT
+@_exported public import StytchJWT
 public import Vapor
 
-// Vapor 4 adapter: an async authenticator middleware putting the `VerifiedSession` in `req.auth`
-// (and `req.stytchSession`), the verifier in application storage, per-route guards over
-// `SessionRequirement`, and failures rendered from `StytchHTTPAuthentication.Failure`. The HTTP
-// rules themselves live in `StytchJWT` and are shared with the Hummingbird adapter.
+// Vapor 4 glue over StytchJWTCore's request pipeline (`StytchRequestAuthenticator`): where the
+// token is, what a failure answers and what a guard checks are decided there, for both adapters.
+// This file only translates Vapor's requests and responses and keeps settings in app storage.
 
 extension VerifiedSession: Authenticatable {}
 
@@ -22,158 +21,105 @@ extension Application {
         /// The application they belong to.
         public let application: Application
 
-        struct VerifierKey: StorageKey {
-            typealias Value = StytchJWTVerifier
+        struct AuthenticatorKey: StorageKey { typealias Value = any StytchSessionAuthenticating }
+        struct AuthorizerKey: StorageKey { typealias Value = any StytchPermissionAuthorizing }
+
+        /// What every ``StytchAuthenticator`` built without its own uses: a verifier, or a
+        /// `StytchSessionRefresher`. Until it is set those authenticators answer 500
+        /// (`invalid_configuration`).
+        public var authenticator: (any StytchSessionAuthenticating)? {
+            get { application.storage[AuthenticatorKey.self] }
+            nonmutating set { application.storage[AuthenticatorKey.self] = newValue }
         }
 
-        /// The verifier every ``StytchAuthenticator`` without its own uses. Until it is set those
-        /// authenticators answer 503 (`keys_unavailable`).
+        /// The verifier in ``authenticator`` (setting it replaces the authenticator).
         public var verifier: StytchJWTVerifier? {
-            get { application.storage[VerifierKey.self] }
-            nonmutating set { application.storage[VerifierKey.self] = newValue }
+            get { authenticator?.verifier }
+            nonmutating set { authenticator = newValue }
         }
 
-        struct RefresherKey: StorageKey {
-            typealias Value = StytchSessionRefresher
-        }
-
-        /// The refresher ``StytchAuthenticator`` uses when it was built without a verifier or
-        /// refresher: with one set, expired JWTs are refreshed through Stytch's API (and
-        /// ``verifier`` is not used).
+        /// The refresher in ``authenticator``, if it is one (setting it replaces the authenticator).
         public var refresher: StytchSessionRefresher? {
-            get { application.storage[RefresherKey.self] }
-            nonmutating set { application.storage[RefresherKey.self] = newValue }
+            get { authenticator as? StytchSessionRefresher }
+            nonmutating set { authenticator = newValue }
         }
 
-        struct AuthorizerKey: StorageKey {
-            typealias Value = StytchRBACAuthorizer
-        }
-
-        /// The RBAC authorizer ``StytchPermissionGuard`` uses when it was built without one.
-        public var authorizer: StytchRBACAuthorizer? {
+        /// The authorizer ``StytchPermissionGuard`` uses when it was built without one.
+        public var authorizer: (any StytchPermissionAuthorizing)? {
             get { application.storage[AuthorizerKey.self] }
             nonmutating set { application.storage[AuthorizerKey.self] = newValue }
         }
     }
 }
 
-/// Whether a route answers requests that carry no token at all.
-public enum StytchSessionMode: Sendable, Hashable {
-    /// A request without a token is answered 401 (`WWW-Authenticate: Bearer`).
-    case required
-    /// A request without a token goes through with no session; a bad token is still a 401.
-    case optional
-}
-
-/// Verifies the request's Stytch session JWT, logs the ``VerifiedSession`` in (`req.auth`,
-/// `req.stytchSession`) and puts `stytch.member_id`, `stytch.organization_id` and
-/// `stytch.member_session_id` on `req.logger` (never the token).
-///
-/// The token is read as ``StytchHTTPAuthentication/TokenSources`` says (default: `Authorization:
-/// Bearer`, then the `stytch_session_jwt` cookie; a malformed header is a 401, never a
-/// fall-through). A rejected token is answered 401 (503 when no key is available) with
-/// `WWW-Authenticate` and the JSON body of ``StytchHTTPAuthentication/Failure/jsonBody``; so is a
-/// missing one in ``StytchSessionMode/required`` mode.
+/// Verifies the request's Stytch session JWT through ``StytchRequestAuthenticator``, logs the
+/// ``VerifiedSession`` in (`req.auth`, `req.stytchSession`) and puts its IDs on `req.logger`
+/// (never the token). A rejection is answered with the pipeline's status, headers and JSON body;
+/// a refreshed JWT comes back as a `Set-Cookie` with `Cache-Control: no-store`.
 ///
 /// ```swift
-/// let api = app.grouped(StytchAuthenticator())                  // verifier from app.stytch.verifier
+/// let api = app.grouped(StytchAuthenticator())                  // app.stytch.authenticator
 /// let feed = app.grouped(StytchAuthenticator(mode: .optional))
 /// ```
-public struct StytchAuthenticator: AsyncAuthenticator {
-    /// The verifier; nil to use `app.stytch.refresher` or `app.stytch.verifier`.
-    public let verifier: StytchJWTVerifier?
-    /// Refreshes expired JWTs through Stytch's API, when set.
-    public let refresher: StytchSessionRefresher?
-    /// The attributes of the `Set-Cookie` carrying a refreshed JWT.
-    public let refreshCookie: StytchHTTPAuthentication.SessionCookie
+public struct StytchAuthenticator: AsyncMiddleware {
+    /// The authenticator; nil to use `app.stytch.authenticator`.
+    public let authenticator: (any StytchSessionAuthenticating)?
     /// Where the token is looked for.
     public let sources: StytchHTTPAuthentication.TokenSources
     /// Whether a request without a token is refused.
     public let mode: StytchSessionMode
+    /// The attributes of the `Set-Cookie` carrying a refreshed JWT.
+    public let refreshCookie: StytchHTTPAuthentication.SessionCookie
 
-    /// An authenticator reading the token from `sources`, in `mode`, with `verifier` (default:
-    /// the application's, `app.stytch.refresher` if set, else `app.stytch.verifier`).
+    /// An authenticator with `verifier` (nil: `app.stytch.authenticator`), reading `sources`, in `mode`.
     public init(
-        verifier: StytchJWTVerifier? = nil,
-        refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
-        sources: StytchHTTPAuthentication.TokenSources = .default,
-        mode: StytchSessionMode = .required
+        verifier: StytchJWTVerifier? = nil, refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
+        sources: StytchHTTPAuthentication.TokenSources = .default, mode: StytchSessionMode = .required
     ) {
-        self.verifier = verifier
-        self.refresher = nil
+        self.init(authenticator: verifier, refreshCookie: refreshCookie, sources: sources, mode: mode)
+    }
+
+    /// An authenticator that refreshes expired JWTs through Stytch's API.
+    public init(
+        refresher: StytchSessionRefresher, refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
+        sources: StytchHTTPAuthentication.TokenSources = .default, mode: StytchSessionMode = .required
+    ) {
+        self.init(authenticator: refresher, refreshCookie: refreshCookie, sources: sources, mode: mode)
+    }
+
+    init(authenticator: (any StytchSessionAuthenticating)?, refreshCookie: StytchHTTPAuthentication.SessionCookie, sources: StytchHTTPAuthentication.TokenSources, mode: StytchSessionMode) {
+        self.authenticator = authenticator
         self.refreshCookie = refreshCookie
         self.sources = sources
         self.mode = mode
     }
 
-    /// An authenticator that verifies locally and refreshes expired JWTs through Stytch's API,
-    /// sending the fresh JWT back in a cookie with `refreshCookie`'s attributes.
-    public init(
-        refresher: StytchSessionRefresher,
-        refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
-        sources: StytchHTTPAuthentication.TokenSources = .default,
-        mode: StytchSessionMode = .required
-    ) {
-        self.verifier = refresher.verifier
-        self.refresher = refresher
-        self.refreshCookie = refreshCookie
-        self.sources = sources
-        self.mode = mode
-    }
-
-    /// Verifies the token and calls `next` with the session logged in, or answers the failure;
-    /// adds the `Set-Cookie` of a refreshed JWT to the response.
+    /// Verifies the token and calls `next` with the session logged in, or answers the failure.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let token: String?
-        do {
-            token = try StytchHTTPAuthentication.token(
-                authorization: request.headers[.authorization], cookieHeaders: request.headers[.cookie], sources: sources
-            )
-        } catch {
-            return request.stytchFailure(StytchHTTPAuthentication.Failure(error))
+        guard let authenticator = authenticator ?? request.application.stytch.authenticator else {
+            return request.stytchFailure(.init(StytchJWTError(.invalidConfiguration, "no session verifier is configured: set app.stytch.verifier")))
         }
-        guard let token else {
-            if mode == .optional { return try await next.respond(to: request) }
-            return request.stytchFailure(.missing)
+        let pipeline = StytchRequestAuthenticator(authenticator: authenticator, sources: sources, mode: mode, refreshCookie: refreshCookie)
+        switch await pipeline.authenticate(authorization: request.headers[.authorization], cookieHeaders: request.headers[.cookie]) {
+        case .anonymous:
+            return try await request.stytchResponding(next)
+        case .rejected(let failure):
+            return request.stytchFailure(failure)
+        case .authenticated(let authentication):
+            let session = authentication.session
+            request.auth.login(session)
+            request.logger[metadataKey: "stytch.member_id"] = .string(session.memberID)
+            request.logger[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
+            request.logger[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
+            let response = try await request.stytchResponding(next)
+            for (name, value) in pipeline.responseHeaders(for: authentication) { response.headers.add(name: name, value: value) }
+            return response
         }
-        let refresher = self.refresher ?? (verifier == nil ? request.application.stytch.refresher : nil)
-        guard let verifier = refresher?.verifier ?? verifier ?? request.application.stytch.verifier else {
-            request.logger.warning("no Stytch verifier is configured: set app.stytch.verifier")
-            return request.stytchFailure(StytchHTTPAuthentication.Failure(
-                StytchJWTError(.keysUnavailable, "no session verifier is configured")
-            ))
-        }
-        let authentication: SessionAuthentication
-        do {
-            authentication = try await StytchHTTPAuthentication.authenticate(token: token, verifier: verifier, refresher: refresher)
-        } catch {
-            return request.stytchFailure(StytchHTTPAuthentication.Failure(error))
-        }
-        let session = authentication.session
-        request.auth.login(session)
-        request.logger[metadataKey: "stytch.member_id"] = .string(session.memberID)
-        request.logger[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
-        request.logger[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
-        let response = try await next.respond(to: request)
-        if authentication.refreshed {
-            request.logger.debug("stytch session refreshed through the API")
-            response.headers.add(
-                name: .setCookie,
-                value: refreshCookie.headerValue(jwt: authentication.sessionJWT, session: session, now: verifier.configuration.clock())
-            )
-        }
-        return response
     }
 }
 
-/// Requires a verified session meeting every one of `requirements`: 401 when the request has no
-/// session (e.g. behind an optional ``StytchAuthenticator``), 403 with the rule's code
-/// (`permission_denied`, `tenancy_mismatch`) and the JSON body when one fails. Put it after the
-/// authenticator.
-///
-/// ```swift
-/// api.grouped(StytchSessionGuard(.anyRole(["admin"]))).get("admin") { … }
-/// ```
+/// Requires a verified session meeting every one of `requirements` (401 without a session, 403
+/// with the rule's code when one fails). Put it after the authenticator.
 public struct StytchSessionGuard: AsyncMiddleware {
     /// The rules, all of which must hold.
     public let requirements: [SessionRequirement]
@@ -193,36 +139,19 @@ public struct StytchSessionGuard: AsyncMiddleware {
 
     /// Calls `next` if the session meets every rule, else answers 401 or 403.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let session = request.stytchSession else { return request.stytchFailure(.missing) }
-        let now = clock()
-        for requirement in requirements {
-            if let error = requirement.failure(for: session, now: now) {
-                return request.stytchFailure(StytchHTTPAuthentication.Failure(error))
-            }
+        if let failure = StytchRequestAuthenticator.check(request.stytchSession, against: requirements, now: clock()) {
+            return request.stytchFailure(failure)
         }
-        return try await next.respond(to: request)
+        return try await request.stytchResponding(next)
     }
 }
 
-extension RoutesBuilder {
-    /// Routes that require a session meeting every one of `requirements` (after a ``StytchAuthenticator``).
-    ///
-    /// ```swift
-    /// api.requireStytchSession(.anyRole(["admin"])).get("admin") { … }
-    /// ```
-    public func requireStytchSession(
-        _ requirements: SessionRequirement..., clock: @escaping @Sendable () -> Date = { Date() }
-    ) -> any RoutesBuilder {
-        grouped(StytchSessionGuard(requirements, clock: clock))
-    }
-}
-
-/// Lets a request through only when the session's roles allow `action` on `resource`, by the
-/// local RBAC check of ``StytchRBACAuthorizer`` (403 `permission_denied` or `tenancy_mismatch`
-/// otherwise; 503 when no policy could be had). Put it after ``StytchAuthenticator``.
+/// Lets a request through only when the authorizer grants `action` on `resource` (403
+/// `permission_denied` or `tenancy_mismatch` otherwise; 503 when no policy could be had; 500 when
+/// no authorizer is configured).
 public struct StytchPermissionGuard: AsyncMiddleware {
     /// The authorizer; nil to use `app.stytch.authorizer`.
-    public let authorizer: StytchRBACAuthorizer?
+    public let authorizer: (any StytchPermissionAuthorizing)?
     /// The resource.
     public let resource: String
     /// The action.
@@ -231,7 +160,7 @@ public struct StytchPermissionGuard: AsyncMiddleware {
     public let organization: StytchOrganizationSource
 
     /// A guard of `action` on `resource`.
-    public init(authorizer: StytchRBACAuthorizer? = nil, resource: String, action: String, organization: StytchOrganizationSource = .session) {
+    public init(authorizer: (any StytchPermissionAuthorizing)? = nil, resource: String, action: String, organization: StytchOrganizationSource = .session) {
         self.authorizer = authorizer
         self.resource = resource
         self.action = action
@@ -240,39 +169,33 @@ public struct StytchPermissionGuard: AsyncMiddleware {
 
     /// Checks the permission, then calls `next`.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let session = request.stytchSession else { return request.stytchFailure(.missing) }
-        guard let authorizer = authorizer ?? request.application.stytch.authorizer else {
-            request.logger.warning("no Stytch RBAC authorizer is configured: set app.stytch.authorizer")
-            return request.stytchFailure(StytchHTTPAuthentication.Failure(
-                StytchJWTError(apiFailure: StytchAPIFailure(statusCode: nil), "no RBAC authorizer is configured")
-            ))
+        if let failure = await StytchRequestAuthenticator.checkPermission(
+            request.stytchSession, resource: resource, action: action, organization: organization,
+            authorizer: authorizer ?? request.application.stytch.authorizer, parameter: { request.parameters.get($0) }
+        ) {
+            return request.stytchFailure(failure)
         }
-        do {
-            let organizationID = try organization.organizationID(of: session) { request.parameters.get($0) }
-            try await authorizer.authorize(session, AuthorizationCheck(organizationID: organizationID, resourceID: resource, action: action))
-        } catch {
-            return request.stytchFailure(StytchHTTPAuthentication.Failure(error))
-        }
-        return try await next.respond(to: request)
+        return try await request.stytchResponding(next)
     }
 }
 
 extension RoutesBuilder {
+    /// Routes that require a session meeting every one of `requirements` (after a ``StytchAuthenticator``).
+    public func requireStytchSession(_ requirements: SessionRequirement..., clock: @escaping @Sendable () -> Date = { Date() }) -> any RoutesBuilder {
+        grouped(StytchSessionGuard(requirements, clock: clock))
+    }
+
     /// Routes that require `action` on `resource` (see ``StytchPermissionGuard``).
-    ///
-    /// ```swift
-    /// app.grouped(StytchAuthenticator()).requirePermission(resource: "documents", action: "write")
-    ///     .post("documents") { req in … }
-    /// ```
     public func requirePermission(
-        resource: String, action: String, authorizer: StytchRBACAuthorizer? = nil, organization: StytchOrganizationSource = .session
+        resource: String, action: String, authorizer: (any StytchPermissionAuthorizing)? = nil, organization: StytchOrganizationSource = .session
     ) -> any RoutesBuilder {
         grouped(StytchPermissionGuard(authorizer: authorizer, resource: resource, action: action, organization: organization))
     }
 }
 
-/// A Stytch rejection thrown from a handler (``Request/requireStytchSession()``): Vapor's
-/// `ErrorMiddleware` renders its status, `WWW-Authenticate` and message (never a token).
+/// A Stytch rejection thrown from a handler (``Request/requireStytchSession()``). The middleware
+/// of this module answer it with the pipeline's body shape; elsewhere Vapor's `ErrorMiddleware`
+/// renders its status and headers.
 public struct StytchAbort: AbortError, Sendable {
     /// The framework-neutral failure.
     public let failure: StytchHTTPAuthentication.Failure
@@ -280,37 +203,40 @@ public struct StytchAbort: AbortError, Sendable {
     /// Wraps `failure`.
     public init(_ failure: StytchHTTPAuthentication.Failure) { self.failure = failure }
 
-    /// 401, 403 or 503.
+    /// The failure's status.
     public var status: HTTPResponseStatus { HTTPResponseStatus(statusCode: failure.status) }
-    /// `WWW-Authenticate` on a 401.
-    public var headers: HTTPHeaders {
-        failure.wwwAuthenticate.map { HTTPHeaders([("WWW-Authenticate", $0)]) } ?? [:]
-    }
-    /// The stable code and the message.
-    public var reason: String { "\(failure.error.code): \(failure.error.message)" }
+    /// The failure's headers.
+    public var headers: HTTPHeaders { HTTPHeaders(failure.headers.map { ($0.name, $0.value) }) }
+    /// The stable code and the generic message.
+    public var reason: String { "\(failure.error.code): \(failure.publicMessage)" }
 }
 
 extension Request {
     /// The verified Stytch session, or nil (no authenticator ran, or optional mode without a token).
     public var stytchSession: VerifiedSession? { auth.get(VerifiedSession.self) }
 
-    /// The verified Stytch session.
-    ///
-    /// - Throws: ``StytchAbort`` (401, `WWW-Authenticate: Bearer`) when there is none.
+    /// The verified Stytch session; throws ``StytchAbort`` (a 401) when there is none.
     public func requireStytchSession() throws -> VerifiedSession {
         guard let session = stytchSession else { throw StytchAbort(.missing) }
         return session
     }
 
-    /// The response for `failure`: its status, `WWW-Authenticate` on a 401, `Cache-Control:
-    /// no-store`, and the JSON body `{"error":{"code":"…","message":"…"}}`.
+    /// `next`'s response, with a ``StytchAbort`` thrown below answered in the pipeline's shape.
+    func stytchResponding(_ next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: self)
+        } catch let abort as StytchAbort {
+            return stytchFailure(abort.failure)
+        }
+    }
+
+    /// The response for `failure`: status, headers and `{"error":{"code":"…","message":"…"}}`.
     func stytchFailure(_ failure: StytchHTTPAuthentication.Failure) -> Response {
-        logger.debug("stytch session refused", metadata: ["stytch.error_code": "\(failure.error.code)"])
-        var headers: HTTPHeaders = [
-            "Content-Type": "application/json; charset=utf-8",
-            "Cache-Control": "no-store",
-        ]
-        if let challenge = failure.wwwAuthenticate { headers.replaceOrAdd(name: .wwwAuthenticate, value: challenge) }
-        return Response(status: HTTPResponseStatus(statusCode: failure.status), headers: headers, body: .init(string: failure.jsonBody))
+        logger.debug("stytch request refused", metadata: ["stytch.error_code": "\(failure.error.code)", "stytch.reason": "\(failure.error.message)"])
+        return Response(
+            status: HTTPResponseStatus(statusCode: failure.status),
+            headers: HTTPHeaders(failure.headers.map { ($0.name, $0.value) }),
+            body: .init(string: failure.jsonBody)
+        )
     }
 }

@@ -4,6 +4,8 @@ import MetricsTestKit
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 @testable import StytchJWKS
+import StytchJWTCore
+import StytchJWTTesting
 import StytchJWTTestSupport
 import Testing
 

@@ -1,5 +1,7 @@
 import Foundation
 import StytchJWT
+import StytchJWTTestSupport
+import StytchJWTTesting
 import Testing
 
 // Support for the stytch-jwt CLI tests: finding the built binary, running it as a subprocess,
@@ -22,9 +24,8 @@ enum Fixture {
     /// The instant the README's main command verifies at (`--now`).
     static let now = iat + 60
 
-    /// The package root, found from this file: Tests/StytchJWTCLITests/CLITestSupport.swift.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The package root (``PackageFiles``).
+    static var packageRoot: URL { PackageFiles.root }
 
     static let responsePath = "Fixtures/password-authenticate-response.json"
     static let mfaResponsePath = "Fixtures/mfa-required-response.json"
@@ -58,15 +59,15 @@ enum Fixture {
 // MARK: - Tokens
 
 enum Tokens {
-    private static let key: TestingRSASigningKey? = {
+    private static let key: TestingSigningKey? = {
         guard let pem = try? String(contentsOf: Fixture.url("Keys/TEST-ONLY-demo-signing-key.pem"), encoding: .utf8) else {
             return nil
         }
-        return TestingRSASigningKey(pem: pem)
+        return TestingSigningKey(pem: pem)
     }()
 
     /// The test-only demo key, matching `Keys/demo-jwks.json`.
-    static func signingKey() throws -> TestingRSASigningKey {
+    static func signingKey() throws -> TestingSigningKey {
         try #require(key, "cannot load Keys/TEST-ONLY-demo-signing-key.pem")
     }
 
@@ -82,7 +83,7 @@ enum Tokens {
     static func sign(
         header: [String: Any] = ["alg": "RS256", "kid": Fixture.kid, "typ": "JWT"],
         payload: [String: Any],
-        with key: TestingRSASigningKey? = nil
+        with key: TestingSigningKey? = nil
     ) throws -> String {
         let signer = try key ?? signingKey()
         return signer.compactJWS(header: try jsonText(header), payload: try jsonText(payload))

@@ -1,5 +1,6 @@
 import Foundation
 import StytchJWT
+import StytchJWTTesting
 import Testing
 
 // End-to-end tests of the `stytch-jwt` command-line tool (SPEC §6): each test runs the built
@@ -290,7 +291,7 @@ struct RejectedTests {
                 let payload = setting("evil", at: ["https://stytch.com/organization", "slug"], in: try Tokens.fixturePayload())
                 return segments[0] + "." + TestBase64URL.encode(Data(try jsonText(payload).utf8)) + "." + segments[2]
             case .signedByAnotherKey:
-                return try Tokens.sign(payload: try Tokens.fixturePayload(), with: TestingRSASigningKey())
+                return try Tokens.sign(payload: try Tokens.fixturePayload(), with: TestingSigningKey())
             case .unknownKid:
                 return try Tokens.sign(header: ["alg": "RS256", "kid": "jwk-test-unknown", "typ": "JWT"], payload: try Tokens.fixturePayload())
             case .algNone:
@@ -648,7 +649,7 @@ struct InspectAndHelpTests {
 
     @Test("inspect decodes a token that would not verify, still marked UNVERIFIED")
     func inspectForgedToken() async throws {
-        let forged = try Tokens.sign(payload: try Tokens.fixturePayload(), with: TestingRSASigningKey())
+        let forged = try Tokens.sign(payload: try Tokens.fixturePayload(), with: TestingSigningKey())
         let result = try await CLI.run(["inspect", forged, "--json"])
         #expect(result.status == 0, "\(result)")
         let payload = try #require(try result.json()["payload"] as? [String: Any], "\(result)")

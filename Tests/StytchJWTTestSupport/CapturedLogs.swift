@@ -1,5 +1,5 @@
 public import Logging
-import StytchJWKS
+import StytchJWT
 
 /// Collects every log record (level, message, merged metadata) of the loggers it makes, so a
 /// middleware test can check what a request's logger carried and that no token ever appears.

@@ -1,5 +1,5 @@
 public import Foundation
-import StytchJWKS
+import StytchJWT
 
 /// A built example server (`stytch-jwt-hummingbird-example`, `stytch-jwt-vapor-example`) run as a
 /// child process for a live test.

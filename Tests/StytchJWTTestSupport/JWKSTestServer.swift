@@ -1,4 +1,4 @@
-public import StytchJWKS
+public import StytchJWT
 import NIOCore
 import NIOHTTP1
 import NIOPosix

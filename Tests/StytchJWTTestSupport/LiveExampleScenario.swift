@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import StytchJWKS
+import StytchJWT
 
 /// The live scenario both middleware's example applications run as child processes, over
 /// loopback, against the JWKS test server: real sockets, a real clock, a real key rotation.

@@ -1,4 +1,4 @@
-package import StytchJWKS
+package import StytchJWT
 
 /// State that test code shares across threads sits behind the library's own lock type (an `NSLock`,
 /// which ThreadSanitizer understands; see `LockedState` and README, "Sanitizers and memory").

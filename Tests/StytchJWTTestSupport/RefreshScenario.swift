@@ -1,5 +1,6 @@
 public import Foundation
-package import StytchJWKS
+package import StytchJWT
+package import StytchJWTTesting
 
 /// One script both middleware run, in memory and live, against the Stytch stand-in: the refresh
 /// of an expired JWT with its `Set-Cookie`, the tokens that must never reach the API, the API's
@@ -36,7 +37,7 @@ public enum RefreshScenario {
     public static let otherOrganization = "organization-test-00000000-0000-4000-8000-0000000000bb"
 
     /// Runs the script. `standIn` must sign with `key` under `kid`, the keys the app's verifier holds.
-    package static func run(standIn: StytchStandIn, kid: String, key: TestingRSASigningKey, send: Send) async throws -> [String] {
+    package static func run(standIn: StytchStandIn, kid: String, key: TestingSigningKey, send: Send) async throws -> [String] {
         standIn.setIssueTime(issueTime)
         let t0 = TestTokens.issuedAt
         let expired = TestTokens.token(kid: kid, key: key)

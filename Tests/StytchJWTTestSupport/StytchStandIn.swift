@@ -1,5 +1,6 @@
 import Foundation
-public import StytchJWKS
+public import StytchJWT
+public import StytchJWTTesting
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -36,7 +37,7 @@ public final class StytchStandIn: Sendable {
     /// The `kid` fresh JWTs carry.
     public let kid: String
     /// The key fresh JWTs are signed with.
-    package let signingKey: TestingRSASigningKey
+    package let signingKey: TestingSigningKey
     private let state: Locked<State>
     private let server: HTTPStandInServer
 
@@ -52,7 +53,7 @@ public final class StytchStandIn: Sendable {
         var rolesInFreshJWT: [String] = ["stytch_member"]
     }
 
-    private init(projectID: String, secret: String, kid: String, signingKey: TestingRSASigningKey, state: Locked<State>, server: HTTPStandInServer) {
+    private init(projectID: String, secret: String, kid: String, signingKey: TestingSigningKey, state: Locked<State>, server: HTTPStandInServer) {
         self.projectID = projectID
         self.secret = secret
         self.kid = kid
@@ -66,7 +67,7 @@ public final class StytchStandIn: Sendable {
         projectID: String = TestTokens.projectID,
         secret: String = "secret-test-stand-in-\(UInt32.random(in: 0...UInt32.max))",
         kid: String,
-        signingKey: TestingRSASigningKey,
+        signingKey: TestingSigningKey,
         policy: JSONValue = StytchStandIn.examplePolicy
     ) async throws -> StytchStandIn {
         let state = Locked(State(policy: policy))
@@ -284,7 +285,7 @@ public final class StytchStandIn: Sendable {
 /// Starts a ``StytchStandIn``, runs `body`, and shuts it down whether `body` returns or throws.
 package func withStytchStandIn<T>(
     kid: String,
-    signingKey: TestingRSASigningKey,
+    signingKey: TestingSigningKey,
     isolation: isolated (any Actor)? = #isolation,
     _ body: (StytchStandIn) async throws -> T
 ) async throws -> T {

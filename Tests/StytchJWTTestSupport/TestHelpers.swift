@@ -1,4 +1,4 @@
-public import StytchJWKS
+public import StytchJWT
 
 // MARK: - Clock
 

@@ -1,15 +1,16 @@
-public import StytchJWKS
+public import StytchJWT
+public import StytchJWTTesting
 
 /// JWKS documents and signing keys for tests, shaped like Stytch's (SPEC §3).
 ///
-/// `TestingRSASigningKey` has `package` access, so the members that mention it do too.
+/// `TestingSigningKey` has `package` access, so the members that mention it do too.
 public enum TestJWKS {
     /// Fresh 2048-bit signing keys, generated once per process (generation is slow).
-    package static let keyA = TestingRSASigningKey()
-    package static let keyB = TestingRSASigningKey()
-    package static let keyC = TestingRSASigningKey()
+    package static let keyA = TestingSigningKey()
+    package static let keyB = TestingSigningKey()
+    package static let keyC = TestingSigningKey()
     /// A 1024-bit key: below the admission policy's minimum.
-    package static let weak1024 = TestingRSASigningKey(bits: 1024)
+    package static let weak1024 = TestingSigningKey(bits: 1024)
 
     /// The members Stytch puts next to `keys`, which a parser must ignore.
     public static let stytchExtraMembers: [String: JSONValue] = [
@@ -18,7 +19,7 @@ public enum TestJWKS {
     ]
 
     /// One public JWK for `key`, as Stytch publishes it, with `overrides` applied (nil removes a member).
-    package static func jwk(kid: String, key: TestingRSASigningKey, overriding overrides: [String: JSONValue?] = [:]) -> JSONValue {
+    package static func jwk(kid: String, key: TestingSigningKey, overriding overrides: [String: JSONValue?] = [:]) -> JSONValue {
         var members = key.publicJWK(kid: kid).objectValue ?? [:]
         members["x5tS256"] = .string("test-thumbprint-not-checked")
         for (name, value) in overrides { members[name] = value }
@@ -27,7 +28,7 @@ public enum TestJWKS {
 
     /// A JWKS document holding `keys` (then `extraKeys` verbatim), plus `extraMembers`.
     package static func document(
-        _ keys: [(kid: String, key: TestingRSASigningKey)],
+        _ keys: [(kid: String, key: TestingSigningKey)],
         extraKeys: [JSONValue] = [],
         extraMembers: [String: JSONValue] = stytchExtraMembers
     ) -> JSONValue {

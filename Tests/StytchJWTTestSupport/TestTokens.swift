@@ -1,5 +1,6 @@
 import Foundation
-public import StytchJWKS
+public import StytchJWT
+public import StytchJWTTesting
 
 /// Signed Stytch B2B session JWTs for the middleware tests, shaped like the fixture (SPEC §2).
 ///
@@ -73,7 +74,7 @@ public enum TestTokens {
     }
 
     /// A compact JWS over `payload` with header `{"alg":"RS256","kid":kid,"typ":"JWT"}`, signed by `key`.
-    package static func token(kid: String, key: TestingRSASigningKey, payload: [String: JSONValue]) -> String {
+    package static func token(kid: String, key: TestingSigningKey, payload: [String: JSONValue]) -> String {
         let header = JSONValue.object(["alg": .string("RS256"), "kid": .string(kid), "typ": .string("JWT")])
         return key.compactJWS(header: header.jsonText, payload: JSONValue.object(payload).jsonText)
     }
@@ -82,7 +83,7 @@ public enum TestTokens {
     /// with the given options, signed by `key`.
     package static func token(
         kid: String,
-        key: TestingRSASigningKey,
+        key: TestingSigningKey,
         issuedAt: Int64 = issuedAt,
         memberID: String = memberID,
         organizationID: String = organizationID,
@@ -96,7 +97,7 @@ public enum TestTokens {
     }
 
     /// A key set holding `key`'s public half under `kid`.
-    package static func keySet(kid: String, key: TestingRSASigningKey) throws(StytchJWTError) -> JWKSet {
+    package static func keySet(kid: String, key: TestingSigningKey) throws(StytchJWTError) -> JWKSet {
         JWKSet(keys: [kid: try key.publicKey()])
     }
 

@@ -1,0 +1,162 @@
+public import Foundation
+
+/// The result of authenticating a session JWT for a request: locally, or (through StytchB2BAPI's
+/// `StytchSessionRefresher`) refreshed with Stytch's API.
+public struct SessionAuthentication: Sendable {
+    /// The verified session.
+    public let session: VerifiedSession
+    /// The JWT the session was verified from: the one presented, or the fresh one from Stytch.
+    public let sessionJWT: String
+    /// Whether Stytch's API was asked (the presented JWT had expired or was too old) and
+    /// ``sessionJWT`` is a new JWT the client should use from now on.
+    public let refreshed: Bool
+    /// Stytch's response when ``refreshed`` (it holds the session token: never log it).
+    public let response: B2BSessionAuthenticateResponse?
+
+    /// A result as given.
+    public init(session: VerifiedSession, sessionJWT: String, refreshed: Bool, response: B2BSessionAuthenticateResponse?) {
+        self.session = session
+        self.sessionJWT = sessionJWT
+        self.refreshed = refreshed
+        self.response = response
+    }
+}
+
+/// Turns a session JWT into a ``SessionAuthentication``: a ``StytchJWTVerifier`` (local only) or
+/// StytchB2BAPI's `StytchSessionRefresher` (local, then Stytch's API for an expired JWT).
+public protocol StytchSessionAuthenticating: Sendable {
+    /// The verifier that checks tokens locally (its clock stamps refreshed cookies).
+    var verifier: StytchJWTVerifier { get }
+
+    /// Verifies `sessionJWT`, refreshing it if this authenticator can.
+    func authenticate(sessionJWT: String) async throws(StytchJWTError) -> SessionAuthentication
+}
+
+extension StytchJWTVerifier: StytchSessionAuthenticating {
+    /// The verifier itself.
+    public var verifier: StytchJWTVerifier { self }
+
+    /// Verifies `sessionJWT` locally (never refreshed).
+    public func authenticate(sessionJWT: String) async throws(StytchJWTError) -> SessionAuthentication {
+        let session = try await verify(sessionJWT: sessionJWT)
+        return SessionAuthentication(session: session, sessionJWT: sessionJWT, refreshed: false, response: nil)
+    }
+}
+
+/// Whether a route answers requests that carry no token at all.
+public enum StytchSessionMode: Sendable, Hashable {
+    /// A request without a token is answered 401 (`WWW-Authenticate: Bearer`).
+    case required
+    /// A request without a token goes through with no session; a bad token is still a 401.
+    case optional
+}
+
+/// The framework-neutral request pipeline both middleware adapters run: find the token, verify
+/// (or refresh) it, and say what to answer. The adapters only translate requests and responses.
+///
+/// ```swift
+/// let pipeline = StytchRequestAuthenticator(authenticator: verifier)
+/// switch await pipeline.authenticate(authorization: authorizationHeaders, cookieHeaders: cookieHeaders) {
+/// case .anonymous: …                                  // optional mode, no token
+/// case .authenticated(let authentication): …          // add pipeline.responseHeaders(for:) to the answer
+/// case .rejected(let failure): …                      // answer failure.status, failure.headers, failure.jsonBody
+/// }
+/// ```
+public struct StytchRequestAuthenticator: Sendable {
+    /// What to do with a request.
+    public enum Outcome: Sendable {
+        /// No token, in ``StytchSessionMode/optional`` mode: go on without a session.
+        case anonymous
+        /// A verified (possibly refreshed) session.
+        case authenticated(SessionAuthentication)
+        /// Answer with this failure.
+        case rejected(StytchHTTPAuthentication.Failure)
+    }
+
+    /// Verifies (and perhaps refreshes) tokens.
+    public let authenticator: any StytchSessionAuthenticating
+    /// Where the token is looked for.
+    public let sources: StytchHTTPAuthentication.TokenSources
+    /// Whether a request without a token is refused.
+    public let mode: StytchSessionMode
+    /// The attributes of the `Set-Cookie` carrying a refreshed JWT.
+    public let refreshCookie: StytchHTTPAuthentication.SessionCookie
+
+    /// A pipeline over `authenticator`.
+    public init(
+        authenticator: any StytchSessionAuthenticating,
+        sources: StytchHTTPAuthentication.TokenSources = .default,
+        mode: StytchSessionMode = .required,
+        refreshCookie: StytchHTTPAuthentication.SessionCookie = .default
+    ) {
+        self.authenticator = authenticator
+        self.sources = sources
+        self.mode = mode
+        self.refreshCookie = refreshCookie
+    }
+
+    /// The outcome for a request with these `Authorization` and `Cookie` header values.
+    public func authenticate(authorization: [String], cookieHeaders: [String]) async -> Outcome {
+        let token: String?
+        do {
+            token = try StytchHTTPAuthentication.token(authorization: authorization, cookieHeaders: cookieHeaders, sources: sources)
+        } catch {
+            return .rejected(StytchHTTPAuthentication.Failure(error))
+        }
+        guard let token else { return mode == .optional ? .anonymous : .rejected(.missing) }
+        do {
+            return .authenticated(try await authenticator.authenticate(sessionJWT: token))
+        } catch {
+            return .rejected(StytchHTTPAuthentication.Failure(error))
+        }
+    }
+
+    /// The headers to add to the response of an authenticated request: for a refreshed JWT, its
+    /// `Set-Cookie` and `Cache-Control: no-store` (a response carrying a token is never cached);
+    /// nothing otherwise.
+    public func responseHeaders(for authentication: SessionAuthentication) -> [(name: String, value: String)] {
+        guard authentication.refreshed else { return [] }
+        let now = authenticator.verifier.configuration.clock()
+        return [
+            ("Set-Cookie", refreshCookie.headerValue(jwt: authentication.sessionJWT, session: authentication.session, now: now)),
+            ("Cache-Control", "no-store"),
+        ]
+    }
+
+    /// The failure, if any, of `session` against every one of `requirements` at `now`.
+    public static func check(_ session: VerifiedSession?, against requirements: [SessionRequirement], now: Date) -> StytchHTTPAuthentication.Failure? {
+        guard let session else { return .missing }
+        for requirement in requirements {
+            if let error = requirement.failure(for: session, now: now) { return StytchHTTPAuthentication.Failure(error) }
+        }
+        return nil
+    }
+
+    /// The failure, if any, of a permission check: `action` on `resource` in the organization
+    /// `organization` names (reading route parameters with `parameter`), by `authorizer`.
+    public static func checkPermission(
+        _ session: VerifiedSession?, resource: String, action: String, organization: StytchOrganizationSource,
+        authorizer: (any StytchPermissionAuthorizing)?, parameter: (String) -> String?
+    ) async -> StytchHTTPAuthentication.Failure? {
+        guard let session else { return .missing }
+        guard let authorizer else {
+            return StytchHTTPAuthentication.Failure(StytchJWTError(.invalidConfiguration, "a permission guard has no RBAC authorizer"))
+        }
+        do {
+            let organizationID = try organization.organizationID(of: session, parameter: parameter)
+            _ = try await authorizer.authorize(session, AuthorizationCheck(organizationID: organizationID, resourceID: resource, action: action))
+            return nil
+        } catch {
+            return StytchHTTPAuthentication.Failure(error)
+        }
+    }
+}
+
+/// Decides whether a session may perform an action on a resource in an organization: StytchB2BAPI's
+/// `StytchRBACAuthorizer` (Stytch's RBAC policy, evaluated locally), or your own.
+public protocol StytchPermissionAuthorizing: Sendable {
+    /// The roles that grant `check` to `session`.
+    ///
+    /// - Throws: `tenancy_mismatch`, `permission_denied`, or what fetching the policy threw.
+    func authorize(_ session: VerifiedSession, _ check: AuthorizationCheck) async throws(StytchJWTError) -> [String]
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+// What StytchB2BAPI's session refresher needs from the token reader: the identity a token names
+// once its signature verified (time rules aside), and the claim checks of a JWT received from
+// Stytch over TLS. Kept here so every rule about a token stays in the core.
+
+/// Whom a token whose signature verified names (its time rules aside).
+package struct SignedIdentity: Sendable {
+    package let memberID: String
+    package let memberSessionID: String
+    package let organizationID: String
+}
+
+extension StytchJWTVerifier {
+    /// Whom `token` names, after its header and RS256 signature verified with a held key; the time
+    /// rules are not applied (the token is known to have expired).
+    package func signedIdentity(of token: String) async throws(StytchJWTError) -> SignedIdentity {
+        let jws = try CompactJWS(token)
+        let payload = try jws.payloadObject()
+        let kid = try jws.checkHeader()
+        let key: RSAPublicKey
+        switch keySource {
+        case .pinned(let keys):
+            guard let held = keys.key(for: kid) else { throw StytchJWTError(.unknownKey, "no key matches header.kid") }
+            key = held
+        case .provider(let provider):
+            key = try await provider.key(for: kid)
+        }
+        try jws.checkSignature(with: key)
+        let reader = ClaimReader(payload, path: "")
+        guard let sessionJSON = payload[SessionClaim.name], let organizationJSON = payload[OrganizationClaim.name] else {
+            throw StytchJWTError(.missingClaim, "the session or organization claim is missing")
+        }
+        return SignedIdentity(
+            memberID: try reader.requiredString("sub"),
+            memberSessionID: try SessionClaim(json: sessionJSON).id,
+            organizationID: try OrganizationClaim(json: organizationJSON).organizationID
+        )
+    }
+
+    /// Every check but the signature, for a JWT received straight from Stytch's API over TLS when
+    /// no key can be had (``StytchSessionRefresher/Configuration/refreshOnKeysUnavailable``).
+    package func verifyTrustingSignature(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
+        let jws = try CompactJWS(token)
+        let payload = try jws.payloadMembers()
+        let kid = try jws.checkHeader()
+        return try checkClaims(payload, kid: kid, now: configuration.clock().timeIntervalSince1970)
+    }
+}

@@ -1,0 +1,429 @@
+/// How a member authenticated, as Stytch names it in `authentication_factors[].type`.
+///
+/// An open enum: Stytch adds factor types over time, and an unknown one decodes as
+/// ``unknown(_:)`` instead of failing verification.
+public enum FactorType: Sendable, Hashable, CustomStringConvertible {
+    case magicLink, otp, oauth, webauthn, totp, crypto, password, signatureChallenge, sso, imported
+    case recoveryCodes, emailOTP, impersonated, trustedAuthToken
+    /// A type this version does not know yet, with its string as sent.
+    case unknown(String)
+
+    private static let known: [(String, FactorType)] = [
+        ("magic_link", .magicLink), ("otp", .otp), ("oauth", .oauth), ("webauthn", .webauthn),
+        ("totp", .totp), ("crypto", .crypto), ("password", .password),
+        ("signature_challenge", .signatureChallenge), ("sso", .sso), ("imported", .imported),
+        ("recovery_codes", .recoveryCodes), ("email_otp", .emailOTP), ("impersonated", .impersonated),
+        ("trusted_auth_token", .trustedAuthToken),
+    ]
+    private static let byName = Dictionary(uniqueKeysWithValues: known)
+
+    /// The type for a string as Stytch sends it.
+    public init(rawValue: String) {
+        self = Self.byName[rawValue] ?? .unknown(rawValue)
+    }
+
+    /// The known type named by exactly these UTF-8 bytes, or nil (then ``init(rawValue:)`` decides).
+    /// For the payload scanner: matching a name by length and bytes costs less than making a
+    /// string and hashing it.
+    package static func known(utf8 bytes: UnsafeBufferPointer<UInt8>) -> FactorType? {
+        knownNames.match(bytes)
+    }
+    private static let knownNames = KnownNames(known)
+
+    /// The string as Stytch sends it.
+    public var rawValue: String {
+        if case .unknown(let value) = self { return value }
+        return Self.known.first(where: { $0.1 == self })!.0
+    }
+
+    public var description: String { rawValue }
+}
+
+/// How a factor was delivered (`authentication_factors[].delivery_method`), an open enum like
+/// ``FactorType``: values this version does not know decode as ``unknown(_:)``.
+public enum DeliveryMethod: Sendable, Hashable, CustomStringConvertible {
+    case email, sms, whatsapp, embedded, knowledge, biometric, authenticatorApp, recoveryCode
+    case ssoSAML, ssoOIDC, webauthnRegistration, cryptoWallet, impersonation, oauthExchange
+    /// An OAuth provider's delivery method, `oauth_<provider>` (e.g. `oauth_google`), with the provider name.
+    case oauth(provider: String)
+    /// A method this version does not know yet, with its string as sent.
+    case unknown(String)
+
+    private static let known: [(String, DeliveryMethod)] = [
+        ("email", .email), ("sms", .sms), ("whatsapp", .whatsapp), ("embedded", .embedded),
+        ("knowledge", .knowledge), ("biometric", .biometric), ("authenticator_app", .authenticatorApp),
+        ("recovery_code", .recoveryCode), ("sso_saml", .ssoSAML), ("sso_oidc", .ssoOIDC),
+        ("webauthn_registration", .webauthnRegistration), ("crypto_wallet", .cryptoWallet),
+        ("impersonation", .impersonation), ("oauth_exchange", .oauthExchange),
+    ]
+    private static let byName = Dictionary(uniqueKeysWithValues: known)
+
+    /// The method for a string as Stytch sends it.
+    public init(rawValue: String) {
+        if let value = Self.byName[rawValue] {
+            self = value
+        } else if rawValue.hasPrefix("oauth_"), rawValue.count > 6 {
+            self = .oauth(provider: String(rawValue.dropFirst(6)))
+        } else {
+            self = .unknown(rawValue)
+        }
+    }
+
+    /// The known method named by exactly these UTF-8 bytes, or nil (then ``init(rawValue:)`` decides).
+    package static func known(utf8 bytes: UnsafeBufferPointer<UInt8>) -> DeliveryMethod? {
+        knownNames.match(bytes)
+    }
+    private static let knownNames = KnownNames(known)
+
+    /// The string as Stytch sends it.
+    public var rawValue: String {
+        switch self {
+        case .unknown(let value): return value
+        case .oauth(let provider): return "oauth_" + provider
+        default: return Self.known.first(where: { $0.1 == self })!.0
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
+/// A short table of known names, matched against UTF-8 bytes by length, then bytes: cheaper than
+/// making a string and hashing it. The names are stored one after another in one buffer.
+struct KnownNames<Value: Sendable>: Sendable {
+    private let bytes: [UInt8]
+    private let entries: [(start: Int, count: Int, value: Value)]
+
+    init(_ names: [(String, Value)]) {
+        var bytes: [UInt8] = [], entries: [(start: Int, count: Int, value: Value)] = []
+        for (name, value) in names {
+            entries.append((bytes.count, name.utf8.count, value))
+            bytes.append(contentsOf: name.utf8)
+        }
+        self.bytes = bytes
+        self.entries = entries
+    }
+
+    /// The value of the name whose bytes are exactly `candidate`, if any.
+    func match(_ candidate: UnsafeBufferPointer<UInt8>) -> Value? {
+        guard let candidateBase = candidate.baseAddress else { return nil }
+        return bytes.withUnsafeBufferPointer { all in
+            entries.withUnsafeBufferPointer { entries in
+                next: for index in entries.indices where entries[index].count == candidate.count {
+                    let name = all.baseAddress! + entries[index].start
+                    for offset in 0..<candidate.count where name[offset] != candidateBase[offset] { continue next }
+                    return entries[index].value
+                }
+                return nil
+            }
+        }
+    }
+}
+
+/// The factor-specific sub-object of an authentication factor, such as `email_factor`,
+/// `phone_number_factor`, `google_oauth_factor`, `saml_sso_factor` or `authenticator_app_factor`.
+public struct FactorDetail: Sendable, Hashable {
+    /// The member name, e.g. `"email_factor"`.
+    public let name: String
+    /// The sub-object's members as sent.
+    public let fields: [String: JSONValue]
+
+    /// The identifier Stytch gives the underlying registration: `id`, `email_id`, `phone_id`,
+    /// `totp_id` or `totp_recovery_code_id`, whichever the sub-object has (in that order).
+    public var id: String? {
+        for key in ["id", "email_id", "phone_id", "totp_id", "totp_recovery_code_id"] {
+            if let value = fields[key]?.stringValue { return value }
+        }
+        return nil
+    }
+
+    /// `email_address`, for email factors.
+    public var emailAddress: String? { fields["email_address"]?.stringValue }
+    /// `phone_number`, for phone factors.
+    public var phoneNumber: String? { fields["phone_number"]?.stringValue }
+    /// `provider_subject`, for OAuth factors.
+    public var providerSubject: String? { fields["provider_subject"]?.stringValue }
+    /// `provider_id`, for SSO factors.
+    public var providerID: String? { fields["provider_id"]?.stringValue }
+    /// `external_id`, for SSO factors.
+    public var externalID: String? { fields["external_id"]?.stringValue }
+}
+
+/// One entry of a session's `authentication_factors`.
+public struct AuthenticationFactor: Sendable, Hashable, Codable {
+    /// How the member authenticated.
+    public let type: FactorType
+    /// How the factor was delivered.
+    public let deliveryMethod: DeliveryMethod
+    /// When the factor was last used, when sent.
+    public let lastAuthenticatedAt: RFC3339Timestamp?
+    /// When the factor was created, when sent.
+    public let createdAt: RFC3339Timestamp?
+    /// When the factor was updated, when sent.
+    public let updatedAt: RFC3339Timestamp?
+    /// The factor-specific sub-object, when sent (at most one).
+    public let detail: FactorDetail?
+    /// The factor exactly as sent.
+    public var json: JSONValue { sentJSON ?? typedJSON }
+    /// The factor as sent, unless it had only the five members this type reads, all strings
+    /// (Stytch's usual factor in a session JWT): that object is exactly ``typedJSON``, which
+    /// ``json`` rebuilds when asked, so reading a token makes no dictionary for its factors.
+    /// (A `var` only so that `init` can build it from the typed fields; nothing else sets it.)
+    private var sentJSON: JSONValue?
+
+    /// Equality is of the factor as sent: the typed fields (timestamps by instant) and ``json``.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        guard lhs.type == rhs.type, lhs.deliveryMethod == rhs.deliveryMethod,
+              lhs.lastAuthenticatedAt == rhs.lastAuthenticatedAt, lhs.createdAt == rhs.createdAt,
+              lhs.updatedAt == rhs.updatedAt, lhs.detail == rhs.detail
+        else { return false }
+        if lhs.sentJSON == nil, rhs.sentJSON == nil {
+            // Both objects are built from these fields: they differ only if a timestamp's text does.
+            return lhs.lastAuthenticatedAt?.text == rhs.lastAuthenticatedAt?.text
+                && lhs.createdAt?.text == rhs.createdAt?.text && lhs.updatedAt?.text == rhs.updatedAt?.text
+        }
+        return lhs.json == rhs.json
+    }
+
+    /// Hashes the typed fields only: equal factors have equal typed fields, so this agrees with `==`.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(deliveryMethod)
+        hasher.combine(lastAuthenticatedAt)
+        hasher.combine(createdAt)
+        hasher.combine(updatedAt)
+        hasher.combine(detail)
+    }
+
+    /// The factor's object rebuilt from the typed fields.
+    private var typedJSON: JSONValue { .object(typedMembers(adding: [:])) }
+
+    /// `others` plus the five members read into typed fields: `type` and `delivery_method` as
+    /// sent (both types keep the string they were read from), each timestamp sent with its text.
+    private func typedMembers(adding others: [String: JSONValue]) -> [String: JSONValue] {
+        var members = others
+        members["type"] = .string(type.rawValue)
+        members["delivery_method"] = .string(deliveryMethod.rawValue)
+        if let lastAuthenticatedAt { members["last_authenticated_at"] = .string(lastAuthenticatedAt.text) }
+        if let createdAt { members["created_at"] = .string(createdAt.text) }
+        if let updatedAt { members["updated_at"] = .string(updatedAt.text) }
+        return members
+    }
+
+    /// A factor read member by member: the typed fields and `otherMembers`, the rest of the object
+    /// as sent (none for Stytch's usual factor, which then keeps no JSON: ``json`` rebuilds it).
+    init(
+        type: FactorType, deliveryMethod: DeliveryMethod, lastAuthenticatedAt: RFC3339Timestamp?,
+        createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?, detail: FactorDetail?,
+        otherMembers: [String: JSONValue]
+    ) {
+        self.type = type
+        self.deliveryMethod = deliveryMethod
+        self.lastAuthenticatedAt = lastAuthenticatedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.detail = detail
+        self.sentJSON = nil
+        if !otherMembers.isEmpty { self.sentJSON = .object(typedMembers(adding: otherMembers)) }
+    }
+
+    /// Reads a factor; `path` and `index` name it in error messages (e.g. `authentication_factors[0]`).
+    /// The name is built only when there is an error to report.
+    init(json: JSONValue, path: String, index: Int? = nil) throws(StytchJWTError) {
+        guard let members = json.objectValue else {
+            throw StytchJWTError(.malformed, "\(ClaimReader.path(path, index)) is not an object")
+        }
+        let reader = ClaimReader(members, path: path, index: index)
+        self.type = FactorType(rawValue: try reader.requiredString("type"))
+        self.deliveryMethod = DeliveryMethod(rawValue: try reader.requiredString("delivery_method"))
+        self.lastAuthenticatedAt = try reader.optionalTimestamp("last_authenticated_at")
+        self.createdAt = try reader.optionalTimestamp("created_at")
+        self.updatedAt = try reader.optionalTimestamp("updated_at")
+        // At most one member may be an object (the factor sub-object); no filtered copy is made.
+        var detail: FactorDetail?
+        for (name, value) in members {
+            guard case .object(let fields) = value else { continue }
+            guard detail == nil else {
+                throw StytchJWTError(.malformed, "\(ClaimReader.path(path, index)) has more than one factor sub-object")
+            }
+            detail = FactorDetail(name: name, fields: fields)
+        }
+        self.detail = detail
+        self.sentJSON = json
+    }
+
+    /// What the response cross-check compares: type, delivery method and sub-object id.
+    var crossCheckKey: String {
+        "\(type.rawValue)\u{0}\(deliveryMethod.rawValue)\u{0}\(detail?.id ?? "")"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let json = try JSONValue(from: decoder)
+        do {
+            try self.init(json: json, path: "authentication_factor")
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try json.encode(to: encoder)
+    }
+}
+
+/// The `https://stytch.com/session` claim: the member session behind the JWT.
+public struct SessionClaim: Sendable, Hashable {
+    /// The member session ID (`id`).
+    public let id: String
+    /// When the session started.
+    public let startedAt: RFC3339Timestamp
+    /// When the session was last used.
+    public let lastAccessedAt: RFC3339Timestamp
+    /// When the **session** expires (hours or days away), not the JWT.
+    public let expiresAt: RFC3339Timestamp
+    /// How the member authenticated.
+    public let authenticationFactors: [AuthenticationFactor]
+    /// The member's roles (empty when the claim has none).
+    public let roles: [String]
+
+    package static let name = "https://stytch.com/session"
+    private static let factorsPath = "\(name).authentication_factors"
+
+    init(
+        id: String, startedAt: RFC3339Timestamp, lastAccessedAt: RFC3339Timestamp, expiresAt: RFC3339Timestamp,
+        authenticationFactors: [AuthenticationFactor], roles: [String]
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.lastAccessedAt = lastAccessedAt
+        self.expiresAt = expiresAt
+        self.authenticationFactors = authenticationFactors
+        self.roles = roles
+    }
+
+    package init(json: JSONValue) throws(StytchJWTError) {
+        let path = Self.name
+        guard let members = json.objectValue else { throw StytchJWTError(.malformed, "\(path) is not an object") }
+        let reader = ClaimReader(members, path: path)
+        self.id = try reader.requiredString("id")
+        self.startedAt = try reader.requiredTimestamp("started_at")
+        self.lastAccessedAt = try reader.requiredTimestamp("last_accessed_at")
+        self.expiresAt = try reader.requiredTimestamp("expires_at")
+        guard let factors = members["authentication_factors"] else {
+            throw StytchJWTError(.missingClaim, "\(path).authentication_factors is missing")
+        }
+        guard let factorList = factors.arrayValue else {
+            throw StytchJWTError(.malformed, "\(path).authentication_factors is not an array")
+        }
+        var parsed: [AuthenticationFactor] = []
+        parsed.reserveCapacity(factorList.count)
+        for (index, factor) in factorList.enumerated() {
+            parsed.append(try AuthenticationFactor(json: factor, path: Self.factorsPath, index: index))
+        }
+        self.authenticationFactors = parsed
+        self.roles = try reader.optionalStringArray("roles") ?? []
+    }
+}
+
+/// The `https://stytch.com/organization` claim.
+public struct OrganizationClaim: Sendable, Hashable {
+    /// The organization ID.
+    public let organizationID: String
+    /// The organization slug, when sent.
+    public let slug: String?
+
+    package static let name = "https://stytch.com/organization"
+
+    init(organizationID: String, slug: String?) {
+        self.organizationID = organizationID
+        self.slug = slug
+    }
+
+    package init(json: JSONValue) throws(StytchJWTError) {
+        let path = Self.name
+        guard let members = json.objectValue else { throw StytchJWTError(.malformed, "\(path) is not an object") }
+        let reader = ClaimReader(members, path: path)
+        self.organizationID = try reader.requiredString("organization_id")
+        self.slug = try reader.optionalString("slug")
+    }
+}
+
+/// Reads typed members out of a JSON object, naming `path.member` (or `path[index].member`) in
+/// every error; the name is built only for an error.
+package struct ClaimReader {
+    let members: [String: JSONValue]
+    let path: String
+    let index: Int?
+
+    package init(_ members: [String: JSONValue], path: String, index: Int? = nil) {
+        self.members = members
+        self.path = path
+        self.index = index
+    }
+
+    /// `path`, or `path[index]` when an index is given.
+    static func path(_ path: String, _ index: Int?) -> String {
+        guard let index else { return path }
+        return "\(path)[\(index)]"
+    }
+
+    private func name(_ key: String) -> String {
+        let path = Self.path(path, index)
+        return path.isEmpty ? key : "\(path).\(key)"
+    }
+
+    package func requiredString(_ key: String) throws(StytchJWTError) -> String {
+        try requiredString(key, members[key])
+    }
+
+    /// `requiredString(key)` for a value already looked up.
+    func requiredString(_ key: String, _ value: JSONValue?) throws(StytchJWTError) -> String {
+        guard let value else { throw StytchJWTError(.missingClaim, "\(name(key)) is missing") }
+        guard case .string(let string) = value else { throw StytchJWTError(.malformed, "\(name(key)) is not a string") }
+        guard !string.isEmpty else { throw StytchJWTError(.malformed, "\(name(key)) is empty") }
+        return string
+    }
+
+    func optionalString(_ key: String) throws(StytchJWTError) -> String? {
+        guard let value = members[key] else { return nil }
+        guard case .string(let string) = value else { throw StytchJWTError(.malformed, "\(name(key)) is not a string") }
+        return string
+    }
+
+    func requiredTimestamp(_ key: String) throws(StytchJWTError) -> RFC3339Timestamp {
+        let text = try requiredString(key)
+        guard let timestamp = RFC3339Timestamp(text) else { throw StytchJWTError(.malformed, "\(name(key)) is not an RFC 3339 timestamp") }
+        return timestamp
+    }
+
+    func optionalTimestamp(_ key: String) throws(StytchJWTError) -> RFC3339Timestamp? {
+        guard let text = try optionalString(key) else { return nil }
+        guard let timestamp = RFC3339Timestamp(text) else { throw StytchJWTError(.malformed, "\(name(key)) is not an RFC 3339 timestamp") }
+        return timestamp
+    }
+
+    func optionalStringArray(_ key: String) throws(StytchJWTError) -> [String]? {
+        guard let value = members[key] else { return nil }
+        guard let array = value.arrayValue else { throw StytchJWTError(.malformed, "\(name(key)) is not an array") }
+        var strings: [String] = []
+        strings.reserveCapacity(array.count)
+        for element in array {
+            guard case .string(let string) = element else { throw StytchJWTError(.malformed, "\(name(key)) holds a non-string") }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    /// A JWT NumericDate: a finite JSON number. Strings, null and Booleans are malformed.
+    func requiredNumericDate(_ key: String) throws(StytchJWTError) -> Double {
+        try requiredNumericDate(key, members[key])
+    }
+
+    /// `requiredNumericDate(key)` for a value already looked up.
+    func requiredNumericDate(_ key: String, _ value: JSONValue?) throws(StytchJWTError) -> Double {
+        guard let value else { throw StytchJWTError(.missingClaim, "\(name(key)) is missing") }
+        guard case .number(let number) = value else { throw StytchJWTError(.malformed, "\(name(key)) is not a number") }
+        let seconds = number.doubleValue
+        guard seconds.isFinite else { throw StytchJWTError(.malformed, "\(name(key)) is not a finite number") }
+        return seconds
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import StytchJWTCore
+import StytchJWTTestSupport
+import Testing
+
+/// The framework-neutral HTTP rules both middleware adapters use.
+@Suite("HTTP authentication rules")
+struct HTTPAuthenticationTests {
+    typealias Rules = StytchHTTPAuthentication
+
+    @Test("the bearer header wins over the cookie")
+    func headerFirst() throws {
+        let token = try Rules.token(authorization: ["Bearer a.b.c"], cookieHeaders: ["stytch_session_jwt=x.y.z"])
+        #expect(token == "a.b.c")
+    }
+
+    @Test("the cookie is used when there is no Authorization header")
+    func cookie() throws {
+        #expect(try Rules.token(authorization: [], cookieHeaders: ["theme=dark; stytch_session_jwt=x.y.z; other=1"]) == "x.y.z")
+        #expect(try Rules.token(authorization: [], cookieHeaders: ["theme=dark", "stytch_session_jwt=\"x.y.z\""]) == "x.y.z")
+        #expect(try Rules.token(authorization: [], cookieHeaders: ["not_stytch_session_jwt=x.y.z"]) == nil)
+        #expect(try Rules.token(authorization: [], cookieHeaders: ["stytch_session_jwt="]) == nil)
+        #expect(try Rules.token(authorization: [], cookieHeaders: []) == nil)
+    }
+
+    @Test("the scheme is case-insensitive")
+    func schemeCase() throws {
+        #expect(try Rules.token(authorization: ["bearer a.b.c"], cookieHeaders: []) == "a.b.c")
+        #expect(try Rules.token(authorization: ["BEARER a.b.c"], cookieHeaders: []) == "a.b.c")
+    }
+
+    @Test("a malformed Authorization header is malformed, never a fall-through to the cookie", arguments: [
+        ["Basic dXNlcjpwYXNz"], ["Bearer"], ["Bearer "], ["Bearer  a.b.c"], ["Bearer a.b.c extra"], ["a.b.c"],
+        ["Bearer a.b.c", "Bearer d.e.f"], ["Bearer a,b"],
+    ])
+    func malformedHeader(_ authorization: [String]) {
+        #expect(throws: StytchJWTError(.malformed, "")) {
+            try Rules.token(authorization: authorization, cookieHeaders: ["stytch_session_jwt=x.y.z"])
+        }
+    }
+
+    @Test("sources can be narrowed: header only, cookie only, another cookie name")
+    func sources() throws {
+        let headerOnly = Rules.TokenSources(cookie: false)
+        #expect(try Rules.token(authorization: [], cookieHeaders: ["stytch_session_jwt=x.y.z"], sources: headerOnly) == nil)
+        let cookieOnly = Rules.TokenSources(bearerHeader: false)
+        #expect(try Rules.token(authorization: ["Basic zzz"], cookieHeaders: ["stytch_session_jwt=x.y.z"], sources: cookieOnly) == "x.y.z")
+        let renamed = Rules.TokenSources(cookieName: "sid")
+        #expect(try Rules.token(authorization: [], cookieHeaders: ["stytch_session_jwt=x.y.z; sid=s.i.d"], sources: renamed) == "s.i.d")
+    }
+
+    @Test("failures map to 401, 403 and 503 with the right WWW-Authenticate", arguments: StytchJWTError.Code.allCases)
+    func statuses(_ code: StytchJWTError.Code) throws {
+        let failure = Rules.Failure(StytchJWTError(code, "m"))
+        switch code {
+        case .keysUnavailable, .stytchAPIError:
+            #expect(failure.status == 503)
+            #expect(failure.wwwAuthenticate == nil)
+        case .permissionDenied, .tenancyMismatch, .mfaRequired:
+            #expect(failure.status == 403)
+            #expect(failure.wwwAuthenticate == nil)
+        default:
+            #expect(failure.status == 401)
+            #expect(failure.wwwAuthenticate == "Bearer error=\"invalid_token\"")
+        }
+        let body = try JSONSerialization.jsonObject(with: Data(failure.jsonBody.utf8)) as? [String: [String: String]]
+        #expect(body?["error"]?["code"] == code.description)
+        #expect(body?["error"]?["message"] == "m")
+    }
+
+    @Test("a Stytch API failure is a 503, but a refresh answered 404 (session gone) is a 401")
+    func apiFailureStatuses() {
+        for (status, expected) in [(nil, 503), (401, 503), (404, 401), (429, 503), (500, 503)] as [(Int?, Int)] {
+            let failure = Rules.Failure(StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status), "m"))
+            #expect(failure.status == expected, "API status \(String(describing: status))")
+            #expect(failure.wwwAuthenticate == (expected == 401 ? "Bearer error=\"invalid_token\"" : nil))
+        }
+    }
+
+    @Test("a missing token is a 401 whose challenge has no error attribute (RFC 6750 §3.1)")
+    func missing() {
+        #expect(Rules.Failure.missing.status == 401)
+        #expect(Rules.Failure.missing.wwwAuthenticate == "Bearer")
+        #expect(Rules.Failure.missing.jsonBody.contains("\"code\":\"malformed\""))
+    }
+
+    static func session(
+        roles: [String] = ["stytch_member", "editor"], slug: String? = "acme",
+        factors: [JSONValue] = [TokenFactory.defaultFactor], startedAt: String = "2026-01-01T00:00:00Z"
+    ) throws -> VerifiedSession {
+        var payload = TokenFactory.payload(setting: TokenFactory.sessionClaim, "roles", to: .array(roles.map(JSONValue.string)))
+        payload = TokenFactory.payload(setting: TokenFactory.sessionClaim, "authentication_factors", to: .array(factors), in: payload)
+        payload = TokenFactory.payload(setting: TokenFactory.sessionClaim, "started_at", to: .string(startedAt), in: payload)
+        payload = TokenFactory.payload(setting: TokenFactory.organizationClaim, "slug", to: slug.map(JSONValue.string), in: payload)
+        return try TokenFactory.verifier().verify(sessionJWT: TokenFactory.token(payload: payload))
+    }
+
+    @Test("role guards allow and deny")
+    func roles() throws {
+        let session = try Self.session()
+        #expect(SessionRequirement.anyRole(["admin", "editor"]).failure(for: session) == nil)
+        #expect(SessionRequirement.anyRole(["admin"]).failure(for: session)?.code == .permissionDenied)
+        #expect(SessionRequirement.allRoles(["stytch_member", "editor"]).failure(for: session) == nil)
+        #expect(SessionRequirement.allRoles(["stytch_member", "admin"]).failure(for: session)?.code == .permissionDenied)
+        #expect(SessionRequirement.anyRole(["stytch_member"]).failure(for: try Self.session(roles: []))?.code == .permissionDenied)
+    }
+
+    @Test("organization guards allow and deny")
+    func organization() throws {
+        let session = try Self.session()
+        #expect(SessionRequirement.organization(id: TokenFactory.organizationID).failure(for: session) == nil)
+        #expect(SessionRequirement.organization(id: "organization-test-other").failure(for: session)?.code == .tenancyMismatch)
+        #expect(SessionRequirement.organization(slug: "acme").failure(for: session) == nil)
+        #expect(SessionRequirement.organization(slug: "other").failure(for: session)?.code == .tenancyMismatch)
+        #expect(SessionRequirement.organization(slug: "acme").failure(for: try Self.session(slug: nil))?.code == .tenancyMismatch)
+    }
+
+    @Test("factor guard allows and denies")
+    func factor() throws {
+        let session = try Self.session()
+        #expect(SessionRequirement.factor(.password).failure(for: session) == nil)
+        #expect(SessionRequirement.factor(.totp).failure(for: session)?.code == .permissionDenied)
+    }
+
+    @Test("recent-authentication guard counts from the latest of start and factor use")
+    func recent() throws {
+        let session = try Self.session()  // started and factor used at 2026-01-01T00:00:00Z = iat
+        let start = Date(timeIntervalSince1970: Double(TokenFactory.iat))
+        #expect(SessionRequirement.authenticatedWithin(seconds: 60).failure(for: session, now: start.addingTimeInterval(60)) == nil)
+        #expect(SessionRequirement.authenticatedWithin(seconds: 60).failure(for: session, now: start.addingTimeInterval(61))?.code == .permissionDenied)
+        let reauthenticated = try Self.session(factors: [
+            TokenFactory.defaultFactor,
+            .object(["type": .string("totp"), "delivery_method": .string("authenticator_app"),
+                     "last_authenticated_at": .string("2026-01-01T00:00:50Z")]),
+        ])
+        #expect(SessionRequirement.authenticatedWithin(seconds: 60).failure(for: reauthenticated, now: start.addingTimeInterval(100)) == nil)
+    }
+}
