@@ -612,10 +612,10 @@ struct JWKSCacheTests {
         #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchJWKSFetcher.jwksURL(projectID: "project-1234") }
         #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchJWKSFetcher.jwksURL(projectID: "") }
         #expect(throws: StytchJWTError(.invalidConfiguration, "")) { try StytchJWKSFetcher.jwksURL(projectID: "project-test-../../x") }
-        #expect(throws: StytchJWTError(.malformed, "")) {
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) {
             try StytchJWKSFetcher.jwksURL(projectID: "project-test-1234", baseURL: "http://login.example.com")
         }
-        #expect(throws: StytchJWTError(.malformed, "")) {
+        #expect(throws: StytchJWTError(.invalidConfiguration, "")) {
             try StytchJWKSFetcher.jwksURL(projectID: "project-test-1234", baseURL: "https://login.example.com/base")
         }
     }

@@ -49,12 +49,16 @@ struct HTTPAuthenticationTests {
         #expect(try Rules.token(authorization: [], cookieHeaders: ["stytch_session_jwt=x.y.z; sid=s.i.d"], sources: renamed) == "s.i.d")
     }
 
-    @Test("failures map to 401, 403 and 503 with the right WWW-Authenticate", arguments: StytchJWTError.Code.allCases)
+    @Test("failures map to 401, 403, 500 and 503 with the right WWW-Authenticate; bodies carry a generic message", arguments: StytchJWTError.Code.allCases)
     func statuses(_ code: StytchJWTError.Code) throws {
-        let failure = Rules.Failure(StytchJWTError(code, "m"))
+        let detail = "iss names https://login.\u{212A}example.com (request-id-123, unauthorized_credentials)"
+        let failure = Rules.Failure(StytchJWTError(code, detail))
         switch code {
         case .keysUnavailable, .stytchAPIError:
             #expect(failure.status == 503)
+            #expect(failure.wwwAuthenticate == nil)
+        case .invalidConfiguration:
+            #expect(failure.status == 500)
             #expect(failure.wwwAuthenticate == nil)
         case .permissionDenied, .tenancyMismatch, .mfaRequired:
             #expect(failure.status == 403)
@@ -65,7 +69,10 @@ struct HTTPAuthenticationTests {
         }
         let body = try JSONSerialization.jsonObject(with: Data(failure.jsonBody.utf8)) as? [String: [String: String]]
         #expect(body?["error"]?["code"] == code.description)
-        #expect(body?["error"]?["message"] == "m")
+        // The detailed message (claim names, Stytch's error type and request ID) goes to the log only.
+        #expect(body?["error"]?["message"] == failure.publicMessage)
+        #expect(!failure.jsonBody.contains("request-id") && !failure.jsonBody.contains("unauthorized") && !failure.jsonBody.contains("login"))
+        #expect(failure.headers.contains { $0.name == "Cache-Control" && $0.value == "no-store" })
     }
 
     @Test("a Stytch API failure is a 503, but a refresh answered 404 (session gone) is a 401")

@@ -603,7 +603,7 @@ struct VerifierRejectionTests {
     ])
     func baseURLValidation(_ url: String) {
         let error = #expect(throws: StytchJWTError.self) { _ = try F.verifier(baseURL: url) }
-        #expect(error?.code == .malformed)
+        #expect(error?.code == .invalidConfiguration)
     }
 
     @Test("Configuration accepts https://host and https://host:port", arguments: ["https://login.example.com", "https://login.example.com:8443", "https://login.example.com/"])

@@ -208,9 +208,10 @@ import VaporTesting
         try Self.expectFailure(response, status: .serviceUnavailable, code: "keys_unavailable", wwwAuthenticate: nil)
     }
 
-    @Test func noConfiguredVerifierIs503() async throws {
+    @Test("no configured verifier is a 500 invalid_configuration (the server's fault, not the token's)")
+    func noConfiguredVerifierIs500() async throws {
         let response = try await Self.get("me", Self.bearer(Self.token()), verifier: .some(nil))
-        try Self.expectFailure(response, status: .serviceUnavailable, code: "keys_unavailable", wwwAuthenticate: nil)
+        try Self.expectFailure(response, status: .internalServerError, code: "invalid_configuration", wwwAuthenticate: nil)
     }
 
     @Test func requireStytchSessionInAHandlerThrows401() async throws {
