@@ -80,7 +80,7 @@ package struct JSONValueDecoder: Decoder {
 
     func decodeInteger<T: FixedWidthInteger & Decodable>(_ type: T.Type) throws -> T {
         switch value {
-        case .number(let number): return try Self.integer(type, number.literal)
+        case .number(let number): return try Self.at(path) { try Self.integer(type, number.literal) }
         case .null: throw Self.valueNotFound(type, path)
         default: throw Self.typeMismatch(type, value, path)
         }
@@ -88,7 +88,7 @@ package struct JSONValueDecoder: Decoder {
 
     func decodeFloatingPoint<T: BinaryFloatingPoint & LosslessStringConvertible & Decodable>(_ type: T.Type) throws -> T {
         switch value {
-        case .number(let number): return try Self.floatingPoint(type, number.literal)
+        case .number(let number): return try Self.at(path) { try Self.floatingPoint(type, number.literal) }
         case .null: throw Self.valueNotFound(type, path)
         default: throw Self.typeMismatch(type, value, path)
         }
@@ -160,8 +160,27 @@ package struct JSONValueDecoder: Decoder {
                 return integer.description == number.literal ? value : .number(JSONNumber(integer))
             }
             // As `JSONValue(from:)` does next: a Double, or JSONDecoder's own error.
-            let double = try floatingPoint(Double.self, number.literal)
+            let double = try at(path) { try floatingPoint(Double.self, number.literal) }
             return .number(JSONNumber(uncheckedLiteral: "\(double)"))
+        }
+    }
+
+    /// `body`'s result, with a decoding error it throws placed at `path`: `JSONDecoder`, asked about
+    /// a lone literal, reports its errors at the root, which would name no field.
+    static func at<T>(_ path: CodingPath, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DecodingError {
+            switch error {
+            case .dataCorrupted(let context):
+                throw DecodingError.dataCorrupted(.init(codingPath: path.keys + context.codingPath, debugDescription: context.debugDescription))
+            case .typeMismatch(let type, let context):
+                throw DecodingError.typeMismatch(type, .init(codingPath: path.keys + context.codingPath, debugDescription: context.debugDescription))
+            case .valueNotFound(let type, let context):
+                throw DecodingError.valueNotFound(type, .init(codingPath: path.keys + context.codingPath, debugDescription: context.debugDescription))
+            default:
+                throw error
+            }
         }
     }
 

@@ -50,7 +50,8 @@ extension B2BAuthenticateResponse {
     /// Names the field a decoding error is about, without echoing any of the document's values.
     private static func describe(_ error: DecodingError) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop(while: { $0 == "." }).description
+            let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop(while: { $0 == "." }).description
+            return text.isEmpty ? "the document" : text
         }
         switch error {
         case .keyNotFound(let key, let context):
