@@ -143,3 +143,59 @@ struct HTTPAuthenticationTests {
         #expect(SessionRequirement.authenticatedWithin(seconds: 60).failure(for: reauthenticated, now: start.addingTimeInterval(100)) == nil)
     }
 }
+
+/// Second security round, HTTP edges: the shared pipeline both adapters run.
+@Suite("HTTP pipeline edges")
+struct HTTPPipelineEdgeTests {
+    @Test("several session cookies in one request are malformed, never the first one", arguments: [
+        ["stytch_session_jwt=a.b.c; stytch_session_jwt=d.e.f"],
+        ["stytch_session_jwt=a.b.c", "other=1; stytch_session_jwt=d.e.f"],
+        ["stytch_session_jwt=a.b.c; stytch_session_jwt=a.b.c"],
+    ])
+    func duplicateCookies(_ headers: [String]) async throws {
+        #expect(throws: StytchJWTError(.malformed, "")) { try StytchHTTPAuthentication.token(authorization: [], cookieHeaders: headers) }
+        let pipeline = StytchRequestAuthenticator(authenticator: try TokenFactory.verifier())
+        guard case .rejected(let failure) = await pipeline.authenticate(authorization: [], cookieHeaders: headers) else {
+            Issue.record("a request with two session cookies was not refused"); return
+        }
+        #expect(failure.status == 401)
+    }
+
+    @Test("a refreshed JWT goes back with Cache-Control: no-store; a local verification adds nothing")
+    func refreshedResponseHeaders() async throws {
+        let verifier = try TokenFactory.verifier()
+        let pipeline = StytchRequestAuthenticator(authenticator: verifier)
+        let token = TokenFactory.token()
+        guard case .authenticated(let local) = await pipeline.authenticate(authorization: ["Bearer \(token)"], cookieHeaders: []) else {
+            Issue.record("the token did not verify"); return
+        }
+        #expect(pipeline.responseHeaders(for: local).isEmpty)
+        let refreshed = SessionAuthentication(session: local.session, sessionJWT: token, refreshed: true, response: nil)
+        let headers = pipeline.responseHeaders(for: refreshed)
+        #expect(headers.contains { $0.name == "Cache-Control" && $0.value == "no-store" })
+        #expect(headers.contains { $0.name == "Set-Cookie" && $0.value.hasPrefix("stytch_session_jwt=\(token);") })
+    }
+
+    @Test("optional mode lets a request without a token through; required mode answers 401 Bearer")
+    func modes() async throws {
+        let verifier = try TokenFactory.verifier()
+        guard case .anonymous = await StytchRequestAuthenticator(authenticator: verifier, mode: .optional).authenticate(authorization: [], cookieHeaders: []) else {
+            Issue.record("optional mode refused a request without a token"); return
+        }
+        guard case .rejected(let failure) = await StytchRequestAuthenticator(authenticator: verifier).authenticate(authorization: [], cookieHeaders: []) else {
+            Issue.record("required mode let a request without a token through"); return
+        }
+        #expect(failure.wwwAuthenticate == "Bearer")
+    }
+
+    @Test("a permission guard without an authorizer is invalid_configuration (500), not a Stytch API error")
+    func guardWithoutAuthorizer() async throws {
+        let verifier = try TokenFactory.verifier()
+        let session = try await verifier.verify(sessionJWT: TokenFactory.token())
+        let failure = await StytchRequestAuthenticator.checkPermission(
+            session, resource: "documents", action: "read", organization: .session, authorizer: nil, parameter: { _ in nil }
+        )
+        #expect(failure?.error.code == .invalidConfiguration)
+        #expect(failure?.status == 500)
+    }
+}
