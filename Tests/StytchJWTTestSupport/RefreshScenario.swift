@@ -1,5 +1,5 @@
 public import Foundation
-package import StytchJWT
+import StytchJWT
 package import StytchJWTTesting
 
 /// One script both middleware run, in memory and live, against the Stytch stand-in: the refresh

@@ -1,6 +1,6 @@
 import Foundation
 public import StytchJWT
-public import StytchJWTTesting
+package import StytchJWTTesting
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -1,5 +1,5 @@
 public import StytchJWT
-public import StytchJWTTesting
+package import StytchJWTTesting
 
 /// JWKS documents and signing keys for tests, shaped like Stytch's (SPEC §3).
 ///

@@ -1,6 +1,6 @@
 import Foundation
 public import StytchJWT
-public import StytchJWTTesting
+package import StytchJWTTesting
 
 /// Signed Stytch B2B session JWTs for the middleware tests, shaped like the fixture (SPEC §2).
 ///
