@@ -12,6 +12,13 @@ public import Logging
 /// presented. Every other local rejection is final: a forged, malformed, wrong-issuer or
 /// unknown-key token never causes an API call.
 ///
+/// With ``Configuration/refreshOnKeysUnavailable`` on, a token that reaches the API during a key
+/// outage has passed every rule that needs no key (structure, header, `iss`, `aud`, claim types,
+/// the Stytch claims, and the time rules but `expired` and `token_too_old`), and such calls are
+/// limited to ``Configuration/keysUnavailableRefreshLimit`` per minute: an outage plus a flood of
+/// forged tokens cannot multiply calls to Stytch. Past the limit the request fails with the local
+/// `keys_unavailable`.
+///
 /// Concurrent refreshes of the same JWT share one API call, and for
 /// ``Configuration/recentRefreshLifetime`` afterwards the same expired JWT is answered with the
 /// fresh JWT (verified again each time) without another call: clients that send several requests
@@ -30,6 +37,9 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
         /// Stytch's own answer over TLS to a request authenticated with the project secret (its
         /// claims, times and cross-checks are still checked). Default off: fail closed.
         public var refreshOnKeysUnavailable = false
+        /// With ``refreshOnKeysUnavailable``, the most API calls made for tokens whose signature
+        /// could not be checked, per minute (a fixed window on the verifier's clock). Default 30.
+        public var keysUnavailableRefreshLimit = 30
         /// Passed to Stytch as `session_duration_minutes` (extends the session). Default nil:
         /// the session's lifetime is unchanged.
         public var sessionDurationMinutes: Int?
@@ -80,7 +90,13 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
         }
         switch localError.code {
         case .expired, .tokenTooOld: break
-        case .keysUnavailable where configuration.refreshOnKeysUnavailable: break
+        case .keysUnavailable where configuration.refreshOnKeysUnavailable:
+            // No key: check everything that needs none, then spend one call of the outage budget.
+            try verifier.checkWithoutKey(sessionJWT: jwt)
+            guard takeOutageCall() else {
+                logger?.debug("stytch refresh during a key outage refused: the per-minute limit is spent")
+                throw localError
+            }
         default: throw localError
         }
         // `expired` and `token_too_old` come after the signature check: re-verify the signature and
@@ -90,7 +106,7 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
         if let reused = await reuseRecentRefresh(of: jwt) { return reused }
 
         let task = state.withLock { state -> Task<Result<SessionAuthentication, StytchJWTError>, Never> in
-            if let running = state.inFlight[jwt] { return running }
+            if let running = state.inFlight[Array(jwt.utf8)] { return running }
             state.apiCalls += 1
             let task = Task { () -> Result<SessionAuthentication, StytchJWTError> in
                 let result: Result<SessionAuthentication, StytchJWTError>
@@ -102,7 +118,7 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
                 self.finish(jwt, result)
                 return result
             }
-            state.inFlight[jwt] = task
+            state.inFlight[Array(jwt.utf8)] = task
             return task
         }
         return try await task.value.get()
@@ -127,13 +143,13 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
             member: response.member, organization: response.organization, memberSession: response.memberSession
         )
         if let presented {
-            guard presented.memberID == session.memberID else {
+            guard presented.memberID.hasSameUTF8(as: session.memberID) else {
                 throw StytchJWTError(.sessionMismatch, "the refreshed JWT's sub differs from the presented JWT's")
             }
-            guard presented.memberSessionID == session.memberSessionID else {
+            guard presented.memberSessionID.hasSameUTF8(as: session.memberSessionID) else {
                 throw StytchJWTError(.sessionMismatch, "the refreshed JWT's session id differs from the presented JWT's")
             }
-            guard presented.organizationID == session.organizationID else {
+            guard presented.organizationID.hasSameUTF8(as: session.organizationID) else {
                 throw StytchJWTError(.sessionMismatch, "the refreshed JWT's organization_id differs from the presented JWT's")
             }
         }
@@ -141,15 +157,29 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
         return SessionAuthentication(session: session, sessionJWT: response.sessionJWT, refreshed: true, response: response)
     }
 
+    /// Takes one API call of the current minute's key-outage budget; false when it is spent.
+    private func takeOutageCall() -> Bool {
+        let now = verifier.configuration.clock().timeIntervalSince1970
+        return state.withLock { state in
+            if now - state.outageWindowStart >= 60 || now < state.outageWindowStart {
+                state.outageWindowStart = now
+                state.outageCalls = 0
+            }
+            guard state.outageCalls < configuration.keysUnavailableRefreshLimit else { return false }
+            state.outageCalls += 1
+            return true
+        }
+    }
+
     private func finish(_ jwt: String, _ result: Result<SessionAuthentication, StytchJWTError>) {
         let now = verifier.configuration.clock().timeIntervalSince1970
         state.withLock { state in
-            state.inFlight[jwt] = nil
+            state.inFlight[Array(jwt.utf8)] = nil
             guard case .success(let refreshed) = result, configuration.recentRefreshLifetime > 0,
                   configuration.maximumRecentRefreshes > 0 else { return }
             state.recent = state.recent.filter { $0.value.until > now }
             if state.recent.count >= configuration.maximumRecentRefreshes { state.recent.removeAll(keepingCapacity: true) }
-            state.recent[jwt] = RecentRefresh(jwt: refreshed.sessionJWT, response: refreshed.response,
+            state.recent[Array(jwt.utf8)] = RecentRefresh(jwt: refreshed.sessionJWT, response: refreshed.response,
                                               until: now + configuration.recentRefreshLifetime)
         }
     }
@@ -159,15 +189,15 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
     private func reuseRecentRefresh(of jwt: String) async -> SessionAuthentication? {
         let now = verifier.configuration.clock().timeIntervalSince1970
         guard let recent = state.withLock({ state -> RecentRefresh? in
-            guard let recent = state.recent[jwt] else { return nil }
+            guard let recent = state.recent[Array(jwt.utf8)] else { return nil }
             guard recent.until > now else {
-                state.recent[jwt] = nil
+                state.recent[Array(jwt.utf8)] = nil
                 return nil
             }
             return recent
         }) else { return nil }
         guard let session = try? await verifier.verify(sessionJWT: recent.jwt) else {
-            _ = state.withLock { $0.recent.removeValue(forKey: jwt) }
+            _ = state.withLock { $0.recent.removeValue(forKey: Array(jwt.utf8)) }
             return nil
         }
         return SessionAuthentication(session: session, sessionJWT: recent.jwt, refreshed: true, response: recent.response)
@@ -181,7 +211,10 @@ struct RecentRefresh {
 }
 
 struct RefreshState {
-    var inFlight: [String: Task<Result<SessionAuthentication, StytchJWTError>, Never>] = [:]
-    var recent: [String: RecentRefresh] = [:]
+    var inFlight: [[UInt8]: Task<Result<SessionAuthentication, StytchJWTError>, Never>] = [:]
+    var recent: [[UInt8]: RecentRefresh] = [:]
     var apiCalls = 0
+    /// The key-outage budget: calls made in the window that started at `outageWindowStart`.
+    var outageWindowStart = -Double.infinity
+    var outageCalls = 0
 }

@@ -1,6 +1,7 @@
 import Foundation
 import StytchJWT
 import StytchJWTTestSupport
+import StytchJWTTesting
 import Testing
 
 /// Local-first verification with a refresh through Stytch's API, against the stand-in server.
@@ -203,6 +204,57 @@ import Testing
             // Garbage is still refused before any key is needed.
             await #expect(throws: StytchJWTError(.malformed, "")) { try await optedIn.authenticate(sessionJWT: "garbage") }
             #expect(standIn.authenticateCalls == 1)
+        }
+    }
+
+    @Test("during a key outage, tokens that fail a rule needing no key never reach the API")
+    func outageChecksEverythingButTheSignatureFirst() async throws {
+        try await Self.withStandIn { standIn in
+            let noKeys = try Self.verifier(keys: JWKSet(keys: [:]))
+            let optedIn = try Self.refresher(standIn, verifier: noKeys) { $0.refreshOnKeysUnavailable = true }
+            let forger = TestingSigningKey()
+            var wrongIssuer = TestTokens.payload()
+            wrongIssuer["iss"] = .string("stytch.com/project-test-someone-else")
+            var wrongAudience = TestTokens.payload()
+            wrongAudience["aud"] = .array([.string("project-test-someone-else")])
+            var noSession = TestTokens.payload()
+            noSession["https://stytch.com/session"] = nil
+            let cases: [(String, StytchJWTError.Code)] = [
+                (TestTokens.token(kid: Self.kid, key: forger, payload: wrongIssuer), .issuerMismatch),
+                (TestTokens.token(kid: Self.kid, key: forger, payload: wrongAudience), .audienceMismatch),
+                (TestTokens.token(kid: Self.kid, key: forger, payload: noSession), .missingClaim),
+                (TestTokens.token(kid: Self.kid, key: forger, issuedAt: Self.t0 + 4000), .notYetValid),
+                (forger.compactJWS(header: #"{"alg":"HS256","kid":"k","typ":"JWT"}"#, payload: JSONValue.object(TestTokens.payload()).jsonText), .unsupportedAlgorithm),
+            ]
+            for (token, code) in cases {
+                await #expect(throws: StytchJWTError(code, "")) { try await optedIn.authenticate(sessionJWT: token) }
+            }
+            #expect(standIn.authenticateCalls == 0)
+        }
+    }
+
+    @Test("1,000 distinct forged tokens during a key outage cost at most the per-minute limit of API calls")
+    func outageRefreshesAreRateLimited() async throws {
+        try await Self.withStandIn { standIn in
+            let noKeys = try Self.verifier(keys: JWKSet(keys: [:]))
+            let optedIn = try Self.refresher(standIn, verifier: noKeys) { $0.refreshOnKeysUnavailable = true }
+            #expect(optedIn.configuration.keysUnavailableRefreshLimit == 30)
+            let forger = TestingSigningKey()
+            var refused = 0
+            for index in 0..<1_000 {
+                var payload = TestTokens.payload()
+                payload["jti"] = .string("forged-\(index)")
+                let token = TestTokens.token(kid: Self.kid, key: forger, payload: payload)
+                do {
+                    _ = try await optedIn.authenticate(sessionJWT: token)
+                    Issue.record("a forged token was accepted")
+                } catch let error as StytchJWTError {
+                    if error.code == .keysUnavailable { refused += 1 }
+                }
+            }
+            #expect(standIn.authenticateCalls <= 30)
+            #expect(standIn.authenticateCalls >= 1)
+            #expect(refused >= 1_000 - 30)
         }
     }
 

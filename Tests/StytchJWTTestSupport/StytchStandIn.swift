@@ -188,6 +188,13 @@ public final class StytchStandIn: Sendable {
         }
     }
 
+    /// Whether `jwt`'s RS256 signature verifies with ``signingKey``'s public half.
+    private func isSignedBySigningKey(_ jwt: String) -> Bool {
+        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let signature = Base64URL.decode(String(parts[2])), let key = try? signingKey.publicKey() else { return false }
+        return key.isValidRS256Signature(signature, for: Array("\(parts[0]).\(parts[1])".utf8))
+    }
+
     private func authenticate(_ body: [UInt8]) async -> HTTPStandInServer.Response {
         guard let members = try? StrictJSON.parseObject(body, maximumDepth: 16) else {
             return Self.error(400, "invalid_json", "Invalid JSON.")
@@ -205,6 +212,10 @@ public final class StytchStandIn: Sendable {
         let hasJWT = members["session_jwt"] != nil, hasToken = members["session_token"] != nil
         guard hasJWT != hasToken else {
             return Self.error(400, "invalid_argument", "Exactly one of session_jwt and session_token is required.")
+        }
+        // Stytch signed its JWTs: one whose signature is not Stytch's is refused, as Stytch would.
+        if let jwt = members["session_jwt"]?.stringValue, !isSignedBySigningKey(jwt) {
+            return Self.error(401, "invalid_session_jwt", "The session JWT could not be verified.")
         }
         // Stytch knows its sessions: read which one the JWT names (its signature is Stytch's own).
         guard let jwt = members["session_jwt"]?.stringValue,

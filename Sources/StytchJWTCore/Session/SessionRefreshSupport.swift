@@ -46,4 +46,21 @@ extension StytchJWTVerifier {
         let kid = try jws.checkHeader()
         return try checkClaims(payload, kid: kid, now: configuration.clock().timeIntervalSince1970)
     }
+
+    /// Every rule that can be checked without a key, for a token about to be sent to Stytch's API
+    /// while no key can be had: size and structure, the header, `iss`, `aud`, `sub`, the claim
+    /// types, the Stytch claims, and the time rules, of which only `expired` and `token_too_old`
+    /// (what a refresh is for) are let through.
+    package func checkWithoutKey(sessionJWT token: String) throws(StytchJWTError) {
+        let jws = try CompactJWS(token)
+        let payload = try jws.payloadMembers()
+        let kid = try jws.checkHeader()
+        let now = configuration.clock().timeIntervalSince1970
+        do {
+            _ = try checkClaims(payload, kid: kid, now: now)
+        } catch where error.code == .expired || error.code == .tokenTooOld {
+            // Expired or old is what a refresh is for; the rules after the time rules still apply.
+            _ = try checkClaims(payload, kid: kid, now: now, timeRules: false)
+        }
+    }
 }

@@ -320,7 +320,9 @@ public struct StytchJWTVerifier: Sendable {
         }
     }
 
-    package func checkClaims(_ payload: [JSONMember], kid: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
+    /// Steps 5 and 6 over the payload members; with `timeRules` false the JWT's and the session's
+    /// time rules are skipped (every other claim rule still applies).
+    package func checkClaims(_ payload: [JSONMember], kid: String, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> VerifiedSession {
         let members = RegisteredMembers(payload)
         let reader = ClaimReader([:], path: "")
 
@@ -345,13 +347,13 @@ public struct StytchJWTVerifier: Sendable {
         let issuedAt = try reader.requiredNumericDate("iat", members.iat)
         let notBefore = try reader.requiredNumericDate("nbf", members.nbf)
 
-        try checkTimes(exp: expiresAt, iat: issuedAt, nbf: notBefore, now: now)
+        if timeRules { try checkTimes(exp: expiresAt, iat: issuedAt, nbf: notBefore, now: now) }
 
         guard let sessionJSON = members.session else {
             throw StytchJWTError(.missingClaim, "\(SessionClaim.name) is missing")
         }
         let session = try SessionClaim(json: sessionJSON)
-        try checkSessionExpiry(session.expiresAt, now: now)
+        if timeRules { try checkSessionExpiry(session.expiresAt, now: now) }
         guard let organizationJSON = members.organization else {
             throw StytchJWTError(.missingClaim, "\(OrganizationClaim.name) is missing")
         }
