@@ -1,0 +1,48 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import StytchJWTHummingbird
+import StytchJWTTestSupport
+import Testing
+
+/// The shared scenario table (`AdapterScenarios`), answered by the Hummingbird adapter in memory.
+@Suite("Hummingbird answers the shared scenario table")
+struct HummingbirdScenarioTableTests {
+    static func app(verifier: StytchJWTVerifier) -> some ApplicationProtocol {
+        let router = Router(context: StytchRequestContext.self)
+        router.get("/health") { _, _ in "ok" }
+        let optional = router.group().add(middleware: StytchAuthenticator(verifier: verifier, mode: .optional))
+        optional.get("/maybe") { _, context in context.stytchSession?.memberID ?? "anonymous" }
+        optional.requireStytchSession().get("/maybe-guarded") { _, _ in "guarded" }
+        let members = router.group().add(middleware: StytchAuthenticator(verifier: verifier))
+        members.get("/me") { _, context in
+            let session = try context.requireStytchSession()
+            return "\(session.memberID)|\(session.organizationID)"
+        }
+        let clock: @Sendable () -> Date = { AdapterScenarios.now }
+        members.requireStytchSession(.anyRole(["admin", "owner"])).get("/any-role") { _, _ in "ok" }
+        members.requireStytchSession(.allRoles(["admin", "billing"])).get("/all-roles") { _, _ in "ok" }
+        members.requireStytchSession(.organization(id: TestTokens.organizationID)).get("/org-id") { _, _ in "ok" }
+        members.requireStytchSession(.organization(slug: TestTokens.slug)).get("/org-slug") { _, _ in "ok" }
+        members.requireStytchSession(.factor(.totp)).get("/totp") { _, _ in "ok" }
+        members.requireStytchSession(.authenticatedWithin(seconds: 120), clock: clock).get("/recent-120") { _, _ in "ok" }
+        members.requireStytchSession(.authenticatedWithin(seconds: 30), clock: clock).get("/recent-30") { _, _ in "ok" }
+        return Application(router: router)
+    }
+
+    @Test("each scenario", arguments: AdapterScenarios.all)
+    func scenario(_ scenario: AdapterScenarios.Scenario) async throws {
+        let app = Self.app(verifier: try AdapterScenarios.verifier())
+        let headers = HTTPFields(scenario.headers.map { HTTPField(name: HTTPField.Name($0.name)!, value: $0.value) })
+        let answer = try await app.test(.router) { client in
+            let response = try await client.execute(uri: scenario.path, method: .get, headers: headers)
+            return AdapterScenarios.Answer(
+                status: Int(response.status.code),
+                headers: response.headers.map { ($0.name.canonicalName, $0.value) },
+                body: String(buffer: response.body)
+            )
+        }
+        #expect(AdapterScenarios.mismatches(answer, scenario) == [])
+    }
+}

@@ -1,0 +1,140 @@
+public import Foundation
+public import StytchJWT
+import StytchJWTTesting
+
+/// One table of requests and the answers both middleware adapters must give, byte for byte where
+/// it matters (status, error code, `WWW-Authenticate`, `Cache-Control`, body).
+///
+/// Each adapter's tests build an application with ``routes`` over ``verifier()`` and run every
+/// scenario of ``all`` through it in memory; the two must agree because the rules live in the
+/// core's `StytchRequestAuthenticator`, and this table is what proves it.
+public enum AdapterScenarios {
+    /// The routes every adapter's test application serves, and what each is guarded by.
+    ///
+    /// - `/health`: no authentication; answers `ok`.
+    /// - `/me`: session required; answers `memberID|organizationID`.
+    /// - `/maybe`: optional session; answers the member ID or `anonymous`.
+    /// - `/maybe-guarded`: optional authenticator, then a guard requiring a session.
+    /// - `/any-role`: `.anyRole(["admin", "owner"])`; `/all-roles`: `.allRoles(["admin", "billing"])`.
+    /// - `/org-id`, `/org-slug`: `.organization(id: TestTokens.organizationID)`, `.organization(slug: TestTokens.slug)`.
+    /// - `/totp`: `.factor(.totp)`; `/recent-120`, `/recent-30`: `.authenticatedWithin(seconds:)` at ``now``.
+    public static let routes = ["/health", "/me", "/maybe", "/maybe-guarded", "/any-role", "/all-roles", "/org-id", "/org-slug", "/totp", "/recent-120", "/recent-30"]
+
+    /// The `kid` of the scenario tokens.
+    public static let kid = "jwk-test-adapter-scenarios"
+    /// The verifier's clock: one minute after the tokens' `iat`.
+    public static let now = Date(timeIntervalSince1970: TestTokens.now)
+
+    /// A verifier over the scenario key, with the clock at ``now``.
+    public static func verifier() throws -> StytchJWTVerifier {
+        try StytchJWTVerifier(
+            configuration: .init(projectID: TestTokens.projectID, clock: { now }),
+            keys: TestTokens.keySet(kid: kid, key: TestJWKS.keyA)
+        )
+    }
+
+    /// A request and the answer expected from every adapter.
+    public struct Scenario: Sendable, CustomStringConvertible {
+        public let name: String
+        public let path: String
+        public let headers: [Header]
+        public let status: Int
+        /// The error code of the JSON body, for a refusal.
+        public let code: String?
+        /// `WWW-Authenticate`, when the answer must carry it (nil: must not).
+        public let wwwAuthenticate: String?
+        /// The body of a success.
+        public let body: String?
+        public var description: String { name }
+    }
+
+    /// A request header.
+    public struct Header: Sendable {
+        public let name: String
+        public let value: String
+    }
+
+    static func token(
+        issuedAt: Int64 = TestTokens.issuedAt, organizationID: String = TestTokens.organizationID, slug: String? = TestTokens.slug,
+        roles: [String] = ["stytch_member"], factors: [String] = ["password"], key: TestingSigningKey = TestJWKS.keyA, kid: String = kid
+    ) -> String {
+        TestTokens.token(kid: kid, key: key, issuedAt: issuedAt, organizationID: organizationID, slug: slug, roles: roles, factors: factors)
+    }
+
+    static func bearer(_ token: String) -> [Header] { [Header(name: "Authorization", value: "Bearer \(token)")] }
+
+    static func ok(_ name: String, _ path: String, _ headers: [Header], body: String) -> Scenario {
+        Scenario(name: name, path: path, headers: headers, status: 200, code: nil, wwwAuthenticate: nil, body: body)
+    }
+
+    static func refused(_ name: String, _ path: String, _ headers: [Header], _ status: Int, _ code: String, _ challenge: String? = nil) -> Scenario {
+        Scenario(name: name, path: path, headers: headers, status: status, code: code, wwwAuthenticate: challenge, body: nil)
+    }
+
+    static let invalidToken = "Bearer error=\"invalid_token\""
+    static let me = "\(TestTokens.memberID)|\(TestTokens.organizationID)"
+
+    /// Every scenario.
+    public static let all: [Scenario] = [
+        ok("no authentication on /health", "/health", [], body: "ok"),
+        ok("a valid bearer token", "/me", bearer(token()), body: me),
+        ok("a valid cookie", "/me", [Header(name: "Cookie", value: "theme=dark; stytch_session_jwt=\(token())")], body: me),
+        refused("no token", "/me", [], 401, "malformed", "Bearer"),
+        refused("an expired token", "/me", bearer(token(issuedAt: TestTokens.issuedAt - 3600)), 401, "expired", invalidToken),
+        refused("a token not valid yet", "/me", bearer(token(issuedAt: TestTokens.issuedAt + 3600)), 401, "not_yet_valid", invalidToken),
+        refused("a signature by another key", "/me", bearer(token(key: TestJWKS.keyB)), 401, "invalid_signature", invalidToken),
+        refused("an unknown kid", "/me", bearer(token(kid: "jwk-test-unknown")), 401, "unknown_key", invalidToken),
+        refused("a broken signature", "/me", bearer(TestTokens.withBrokenSignature(token())), 401, "invalid_signature", invalidToken),
+        refused("Basic instead of Bearer", "/me", [Header(name: "Authorization", value: "Basic dXNlcjpwYXNz")], 401, "malformed", invalidToken),
+        refused("a bearer header and a good cookie: the header decides", "/me",
+                [Header(name: "Authorization", value: "Bearer x.y"), Header(name: "Cookie", value: "stytch_session_jwt=\(token())")], 401, "malformed", invalidToken),
+        refused("the session cookie twice", "/me", [Header(name: "Cookie", value: "stytch_session_jwt=\(token()); stytch_session_jwt=\(token())")], 401, "malformed", invalidToken),
+        ok("optional mode without a token", "/maybe", [], body: "anonymous"),
+        ok("optional mode with a token", "/maybe", bearer(token()), body: TestTokens.memberID),
+        refused("optional mode with a bad token", "/maybe", bearer(token(key: TestJWKS.keyB)), 401, "invalid_signature", invalidToken),
+        refused("a guard behind optional mode without a token", "/maybe-guarded", [], 401, "malformed", "Bearer"),
+        refused("any role: the member has none of them", "/any-role", bearer(token()), 403, "permission_denied"),
+        ok("any role: the member is an owner", "/any-role", bearer(token(roles: ["owner"])), body: "ok"),
+        refused("all roles: admin without billing", "/all-roles", bearer(token(roles: ["admin"])), 403, "permission_denied"),
+        ok("all roles: admin and billing", "/all-roles", bearer(token(roles: ["admin", "billing"])), body: "ok"),
+        refused("organization by ID: another organization", "/org-id", bearer(token(organizationID: "organization-test-other")), 403, "tenancy_mismatch"),
+        ok("organization by ID", "/org-id", bearer(token()), body: "ok"),
+        refused("organization by slug: no slug", "/org-slug", bearer(token(slug: nil)), 403, "tenancy_mismatch"),
+        refused("a TOTP factor required, password only", "/totp", bearer(token()), 403, "permission_denied"),
+        ok("a TOTP factor", "/totp", bearer(token(factors: ["password", "totp"])), body: "ok"),
+        ok("authenticated within 120 s", "/recent-120", bearer(token()), body: "ok"),
+        refused("authenticated within 30 s, a minute ago", "/recent-30", bearer(token()), 403, "permission_denied"),
+    ]
+
+    /// What an adapter answered, normalized for comparison.
+    public struct Answer: Sendable {
+        public let status: Int
+        /// Header values by lower-cased name.
+        public let headers: [String: [String]]
+        public let body: String
+
+        public init(status: Int, headers: [(String, String)], body: String) {
+            self.status = status
+            self.headers = Dictionary(grouping: headers, by: { $0.0.lowercased() }).mapValues { $0.map(\.1) }
+            self.body = body
+        }
+    }
+
+    /// The differences between `answer` and what `scenario` expects; empty when they agree.
+    public static func mismatches(_ answer: Answer, _ scenario: Scenario) -> [String] {
+        var problems: [String] = []
+        if answer.status != scenario.status { problems.append("status \(answer.status), expected \(scenario.status)") }
+        if answer.headers["www-authenticate"] != scenario.wwwAuthenticate.map({ [$0] }) {
+            problems.append("WWW-Authenticate \(answer.headers["www-authenticate"] ?? []), expected \(scenario.wwwAuthenticate ?? "none")")
+        }
+        if let code = scenario.code {
+            let object = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: [String: String]]
+            if object?["error"]?["code"] != code { problems.append("body \(answer.body), expected code \(code)") }
+            if object?["error"]?["message"]?.isEmpty != false { problems.append("body \(answer.body) has no message") }
+            if answer.headers["cache-control"] != ["no-store"] { problems.append("Cache-Control \(answer.headers["cache-control"] ?? [])") }
+            if answer.headers["content-type"]?.first?.hasPrefix("application/json") != true { problems.append("Content-Type \(answer.headers["content-type"] ?? [])") }
+        }
+        if let body = scenario.body, answer.body != body { problems.append("body \(answer.body), expected \(body)") }
+        return problems
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import StytchJWTTestSupport
+import StytchJWTVapor
+import Testing
+import Vapor
+import VaporTesting
+
+/// The shared scenario table (`AdapterScenarios`), answered by the Vapor adapter in memory.
+@Suite("Vapor answers the shared scenario table")
+struct VaporScenarioTableTests {
+    static func configure(_ app: Application, verifier: StytchJWTVerifier) {
+        app.stytch.verifier = verifier
+        app.get("health") { _ in "ok" }
+        let optional = app.grouped(StytchAuthenticator(mode: .optional))
+        optional.get("maybe") { req in req.stytchSession?.memberID ?? "anonymous" }
+        optional.requireStytchSession().get("maybe-guarded") { _ in "guarded" }
+        let members = app.grouped(StytchAuthenticator())
+        members.get("me") { req -> String in
+            let session = try req.requireStytchSession()
+            return "\(session.memberID)|\(session.organizationID)"
+        }
+        let clock: @Sendable () -> Date = { AdapterScenarios.now }
+        members.requireStytchSession(.anyRole(["admin", "owner"])).get("any-role") { _ in "ok" }
+        members.requireStytchSession(.allRoles(["admin", "billing"])).get("all-roles") { _ in "ok" }
+        members.requireStytchSession(.organization(id: TestTokens.organizationID)).get("org-id") { _ in "ok" }
+        members.requireStytchSession(.organization(slug: TestTokens.slug)).get("org-slug") { _ in "ok" }
+        members.requireStytchSession(.factor(.totp)).get("totp") { _ in "ok" }
+        members.requireStytchSession(.authenticatedWithin(seconds: 120), clock: clock).get("recent-120") { _ in "ok" }
+        members.requireStytchSession(.authenticatedWithin(seconds: 30), clock: clock).get("recent-30") { _ in "ok" }
+    }
+
+    @Test("each scenario", arguments: AdapterScenarios.all)
+    func scenario(_ scenario: AdapterScenarios.Scenario) async throws {
+        let verifier = try AdapterScenarios.verifier()
+        let response = try await withApp { app in
+            Self.configure(app, verifier: verifier)
+            let headers = HTTPHeaders(scenario.headers.map { ($0.name, $0.value) })
+            return try await app.testing().sendRequest(.GET, String(scenario.path.dropFirst()), headers: headers)
+        }
+        let answer = AdapterScenarios.Answer(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            body: response.body.string
+        )
+        #expect(AdapterScenarios.mismatches(answer, scenario) == [])
+    }
+}
