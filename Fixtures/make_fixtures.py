@@ -35,6 +35,11 @@ EMAIL_ID = "email-test-5c4e3b43-6ab1-4b1a-8b7e-6c1a1a3b3c3d"
 PASSWORD_ID = "member-password-test-2f3b2f7a-9c55-4c28-9d8a-0e7b4f6f8e01"
 IAT = 1767225600  # 2026-01-01T00:00:00Z
 NOW = IAT + 60     # the instant the README's main command verifies at (--now)
+ACCESS_TOKEN_LIFETIME = 3600  # M2M and Connected Apps access tokens live one hour, not 300 s
+# Fixed IDs (no randomness): an M2M client (client-credentials grant) and a Connected App client.
+M2M_CLIENT_ID = "m2m-client-test-4b1c7e2a-93d5-4f6e-8a0b-c2d9e7f15a36"
+M2M_JTI = "Qm7rTz2VwK9pXc4LhN8sJd3FyB6gA1eUoR5tWiYvE0Hn"  # 44 characters, like Stytch's jti
+CONNECTED_APP_CLIENT_ID = "connected-app-test-8e2f6a1d-5c74-4b39-9f0e-1a7d3c5b9e82"
 
 
 def b64url(data: bytes) -> str:
@@ -107,6 +112,42 @@ def session_payload() -> dict:
         },
         "https://stytch.com/organization": {"organization_id": ORG_ID, "slug": ORG_SLUG},
         "my_custom_claim": "value",
+    }
+
+
+def m2m_access_token_payload() -> dict:
+    """An M2M access token (client-credentials grant), as stytch-python 15.3.0 reads it in
+    consumer/api/m2m.py authenticate_token: `sub` is the client ID, `scope` a string of scopes
+    separated by U+0020, every other non-registered member a custom claim. No session claim and
+    no organization claim."""
+    return {
+        "aud": [PROJECT_ID],
+        "iss": f"stytch.com/{PROJECT_ID}",
+        "sub": M2M_CLIENT_ID,
+        "scope": "read:users write:users admin",
+        "iat": IAT,
+        "nbf": IAT,
+        "exp": IAT + ACCESS_TOKEN_LIFETIME,
+        "jti": M2M_JTI,
+        "tenant": "acme",
+    }
+
+
+def connected_apps_access_token_payload() -> dict:
+    """A B2B Connected Apps (OAuth/OIDC provider) access token, as stytch-python 15.3.0 reads it
+    in b2b/api/idp.py introspect_access_token_local: `sub` is the member, `scope` the raw scope
+    string, the organization claim is required, and `client_id` stays a custom claim locally.
+    No session claim."""
+    return {
+        "aud": [PROJECT_ID],
+        "iss": f"stytch.com/{PROJECT_ID}",
+        "sub": MEMBER_ID,
+        "scope": "openid profile read:documents",
+        "https://stytch.com/organization": {"organization_id": ORG_ID, "slug": ORG_SLUG},
+        "client_id": CONNECTED_APP_CLIENT_ID,
+        "iat": IAT,
+        "nbf": IAT,
+        "exp": IAT + ACCESS_TOKEN_LIFETIME,
     }
 
 
@@ -250,6 +291,10 @@ def main() -> None:
         "intermediate_session_token_expires_at": "2026-01-01T00:10:00Z",
     })
     write(os.path.join(FIXTURES, "mfa-required-response.json"), json.dumps(mfa, indent=2) + "\n")
+
+    write(os.path.join(FIXTURES, "m2m-access-token.jwt"), compact(header, m2m_access_token_payload()) + "\n")
+    write(os.path.join(FIXTURES, "connected-apps-access-token.jwt"),
+          compact(header, connected_apps_access_token_payload()) + "\n")
 
 
 if __name__ == "__main__":

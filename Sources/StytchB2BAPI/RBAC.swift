@@ -47,15 +47,17 @@ public actor StytchRBACPolicyCache {
 
     enum SlotKey: Hashable, Sendable {
         case project
-        case organization(String)
+        /// An organization, by its ID's bytes (never `String` equality).
+        case organization([UInt8])
     }
 
     struct Slot {
-        var roles: [RBACRole]?
+        /// The policy (an organization's holds its extra roles only).
+        var policy: RBACPolicy?
         var fetchedAt = -Double.infinity
         var lastFailure = -Double.infinity
         var lastError: StytchJWTError?
-        var inFlight: Task<Result<[RBACRole], StytchJWTError>, Never>?
+        var inFlight: Task<Result<RBACPolicy, StytchJWTError>, Never>?
     }
 
     /// The settings in use.
@@ -87,7 +89,12 @@ public actor StytchRBACPolicyCache {
     public func roles(organizationID: String) async throws(StytchJWTError) -> [RBACRole] {
         let project = try await roles(.project)
         guard configuration.organizationPolicies else { return project }
-        return project + (try await roles(.organization(organizationID)))
+        return project + (try await roles(.organization(Array(organizationID.utf8))))
+    }
+
+    /// The project's policy (its roles, resources and scopes), fetched when due.
+    public func projectPolicy() async throws(StytchJWTError) -> RBACPolicy {
+        try await policy(.project)
     }
 
     /// Fetches the project's policy now (for instance at start-up), whatever its age.
@@ -98,45 +105,50 @@ public actor StytchRBACPolicyCache {
     }
 
     private func roles(_ key: SlotKey) async throws(StytchJWTError) -> [RBACRole] {
+        try await policy(key).roles
+    }
+
+    private func policy(_ key: SlotKey) async throws(StytchJWTError) -> RBACPolicy {
         let now = clock.now()
         let slot = slots[key] ?? Slot()
-        if let roles = slot.roles, now < slot.fetchedAt + configuration.ttl { return roles }
+        if let policy = slot.policy, now < slot.fetchedAt + configuration.ttl { return policy }
         if now < slot.lastFailure + configuration.retryInterval {
-            if let roles = usable(slot, now: now) { return roles }
+            if let policy = usable(slot, now: now) { return policy }
             if let error = slot.lastError { throw error }
         }
         let task = slot.inFlight ?? startFetch(key)
         switch await task.value {
-        case .success(let roles):
-            return roles
+        case .success(let policy):
+            return policy
         case .failure(let error):
-            if let slot = slots[key], let roles = usable(slot, now: clock.now()) {
+            if let slot = slots[key], let policy = usable(slot, now: clock.now()) {
                 logger.info("RBAC policy fetch failed; using the last good policy", metadata: ["stytch.error": "\(error.message)"])
-                return roles
+                return policy
             }
             throw error
         }
     }
 
-    private func usable(_ slot: Slot, now: Double) -> [RBACRole]? {
-        guard let roles = slot.roles, now < slot.fetchedAt + configuration.ttl + configuration.maximumStaleness else { return nil }
-        return roles
+    private func usable(_ slot: Slot, now: Double) -> RBACPolicy? {
+        guard let policy = slot.policy, now < slot.fetchedAt + configuration.ttl + configuration.maximumStaleness else { return nil }
+        return policy
     }
 
-    private func startFetch(_ key: SlotKey) -> Task<Result<[RBACRole], StytchJWTError>, Never> {
+    private func startFetch(_ key: SlotKey) -> Task<Result<RBACPolicy, StytchJWTError>, Never> {
         fetchCount += 1
         let source = self.source
-        let task = Task { () -> Result<[RBACRole], StytchJWTError> in
-            let result: Result<[RBACRole], StytchJWTError>
+        let task = Task { () -> Result<RBACPolicy, StytchJWTError> in
+            let result: Result<RBACPolicy, StytchJWTError>
             do throws(StytchJWTError) {
                 switch key {
                 case .project:
-                    result = .success(try await source.rbacPolicy().roles)
+                    result = .success(try await source.rbacPolicy())
                 case .organization(let id):
                     do throws(StytchJWTError) {
-                        result = .success(try await source.organizationPolicy(organizationID: id).roles)
+                        let organizationID = String(decoding: id, as: UTF8.self)
+                        result = .success(RBACPolicy(roles: try await source.organizationPolicy(organizationID: organizationID).roles))
                     } catch where error.apiFailure?.statusCode == 404 {
-                        result = .success([])
+                        result = .success(RBACPolicy(roles: []))
                     }
                 }
             } catch {
@@ -149,12 +161,12 @@ public actor StytchRBACPolicyCache {
         return task
     }
 
-    private func finish(_ key: SlotKey, _ result: Result<[RBACRole], StytchJWTError>) {
+    private func finish(_ key: SlotKey, _ result: Result<RBACPolicy, StytchJWTError>) {
         var slot = slots[key] ?? Slot()
         slot.inFlight = nil
         switch result {
-        case .success(let roles):
-            slot.roles = roles
+        case .success(let policy):
+            slot.policy = policy
             slot.fetchedAt = clock.now()
             slot.lastError = nil
         case .failure(let error):
@@ -217,6 +229,20 @@ public struct StytchRBACAuthorizer: StytchPermissionAuthorizing {
         }
         let roles = try await policies.roles(organizationID: check.organizationID)
         return try Self.evaluate(sessionRoles: session.roles, check: check, roles: roles)
+    }
+
+    /// Checks `check` for a Connected Apps access token: its organization must be the one asked
+    /// about (`tenancy_mismatch`), then one of its scopes must be a scope of the project's policy
+    /// granting the action on the resource (`permission_denied`), as stytch-python's
+    /// `introspect_access_token_local` does with an authorization check.
+    public func authorize(accessToken token: VerifiedAccessToken, _ check: AuthorizationCheck) async throws(StytchJWTError) {
+        guard token.organizationID.hasSameUTF8(as: check.organizationID) else {
+            throw StytchJWTError(.tenancyMismatch, "the access token belongs to another organization than the authorization check")
+        }
+        let policy = try await policies.projectPolicy()
+        guard ConnectedAppsScopes.grants(token.scopes, resource: check.resourceID, action: check.action, policy: policy) else {
+            throw StytchJWTError(.permissionDenied, "no scope of the access token allows the action on the resource")
+        }
     }
 
     /// The decision for `sessionRoles` against the policy's `roles`, without the tenancy check:

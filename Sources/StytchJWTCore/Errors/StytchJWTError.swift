@@ -34,6 +34,8 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
             case permissionDenied = "permission_denied"
             case stytchAPIError = "stytch_api_error"
             case invalidConfiguration = "invalid_configuration"
+            case wrongTokenKind = "wrong_token_kind"
+            case insufficientScope = "insufficient_scope"
         }
 
         private let backing: Backing
@@ -77,6 +79,11 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
         /// (a project ID a URL path cannot carry, a non-https base URL, a guard without the
         /// authorizer it needs). Thrown at construction, never for a token.
         public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// The token is another kind of Stytch JWT than the one expected (a session JWT where an
+        /// M2M token is expected, or the reverse; the message names both).
+        public static let wrongTokenKind = Code(.wrongTokenKind)
+        /// An access token does not grant a required scope (``StytchJWTError/missingScopes`` names them).
+        public static let insufficientScope = Code(.insufficientScope)
 
         /// Every code, in the order of the specification.
         public static let allCases: [Code] = Backing.allCases.map(Code.init)
@@ -97,12 +104,23 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
     public let message: String
     /// What Stytch's API answered, for code `stytch_api_error` (nil for every other code).
     public let apiFailure: StytchAPIFailure?
+    /// The required scopes the token does not grant, for code `insufficient_scope` (empty otherwise).
+    public let missingScopes: [String]
 
     /// Creates an error. Keep `message` free of tokens, keys and secrets.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
         self.apiFailure = nil
+        self.missingScopes = []
+    }
+
+    /// Creates an `insufficient_scope` error naming `missingScopes` (scope names, not secrets).
+    public init(insufficientScope missingScopes: [String]) {
+        self.code = .insufficientScope
+        self.message = "the token does not grant: \(missingScopes.joined(separator: " "))"
+        self.apiFailure = nil
+        self.missingScopes = missingScopes
     }
 
     /// Creates a `stytch_api_error` carrying what the API answered.
@@ -110,6 +128,7 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
         self.code = .stytchAPIError
         self.message = message
         self.apiFailure = apiFailure
+        self.missingScopes = []
     }
 
     public var description: String { "\(code): \(message)" }

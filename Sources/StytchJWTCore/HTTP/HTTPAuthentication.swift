@@ -221,7 +221,7 @@ public enum StytchHTTPAuthentication {
             // The server was set up with values that cannot work (e.g. a guard without its
             // authorizer): the client did nothing wrong.
             case .invalidConfiguration: 500
-            case .permissionDenied, .tenancyMismatch, .mfaRequired: 403
+            case .permissionDenied, .tenancyMismatch, .mfaRequired, .insufficientScope: 403
             // Stytch answered that the session is gone: the client must log in again. Any other
             // API failure (bad secret, rate limit, outage, timeout) is ours, not the client's.
             case .stytchAPIError: error.apiFailure?.statusCode == 404 ? 401 : 503
@@ -230,8 +230,15 @@ public enum StytchHTTPAuthentication {
         }
 
         /// `WWW-Authenticate` (RFC 6750 §3): `Bearer` alone when no token was sent,
-        /// `Bearer error="invalid_token"` for a rejected one; nil for other statuses.
+        /// `Bearer error="invalid_token"` for a rejected one, `Bearer error="insufficient_scope",
+        /// scope="…"` for a token lacking scopes (403); nil for other statuses.
         public var wwwAuthenticate: String? {
+            if error.code == .insufficientScope {
+                // RFC 6750 §3.1: a 403 naming the scopes the request needed. Scope names are
+                // ASCII without quotes or backslashes (RFC 6749 §3.3); any other is left out.
+                let scopes = error.missingScopes.filter { $0.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C } }
+                return "Bearer error=\"insufficient_scope\", scope=\"\(scopes.joined(separator: " "))\""
+            }
             guard status == 401 else { return nil }
             return missingToken ? "Bearer" : "Bearer error=\"invalid_token\""
         }
@@ -257,6 +264,8 @@ public enum StytchHTTPAuthentication {
             case .permissionDenied: return "the request is not permitted"
             case .tenancyMismatch: return "the request is for another organization"
             case .mfaRequired: return "multi-factor authentication is required"
+            case .insufficientScope: return "the token does not grant a required scope"
+            case .wrongTokenKind: return "the token is not the kind this endpoint accepts"
             case .invalidConfiguration: return "the server is not configured for this request"
             default: return "the token was rejected"
             }

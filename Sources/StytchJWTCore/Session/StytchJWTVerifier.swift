@@ -244,13 +244,13 @@ public struct StytchJWTVerifier: Sendable {
     }
 
     /// Step 3, letting a key provider (a `JWKSCache`) fetch when that can help.
-    private func key(for kid: String) async throws(StytchJWTError) -> RSAPublicKey {
+    func key(for kid: String) async throws(StytchJWTError) -> RSAPublicKey {
         guard let keyCache else { return try heldKey(for: kid) }
         return try await keyCache.key(for: kid)
     }
 
     /// Step 3 with the keys held now (never fetching): the pinned key set's, or the cache's.
-    private func heldKey(for kid: String) throws(StytchJWTError) -> RSAPublicKey {
+    func heldKey(for kid: String) throws(StytchJWTError) -> RSAPublicKey {
         if let keyCache {
             guard let held = keyCache.heldKey(for: kid) else { throw keyCache.missingKeyError() }
             return held
@@ -260,14 +260,14 @@ public struct StytchJWTVerifier: Sendable {
         return key
     }
 
-    private func record(_ error: StytchJWTError) -> StytchJWTError {
+    func record(_ error: StytchJWTError) -> StytchJWTError {
         metrics.rejected[error.code]?.increment()
         logger?.debug("session JWT rejected", metadata: ["stytch.error_code": "\(error.code)"])
         return error
     }
 
     /// The JWT's time rules, in order: `exp`, `nbf`, `iat`, then the maximum token age.
-    private func checkTimes(exp: Double, iat: Double, nbf: Double, now: Double) throws(StytchJWTError) {
+    func checkTimes(exp: Double, iat: Double, nbf: Double, now: Double) throws(StytchJWTError) {
         let leeway = configuration.leeway
         if now >= exp + leeway { throw StytchJWTError(.expired, "exp has passed") }
         if now + leeway < nbf { throw StytchJWTError(.notYetValid, "nbf is in the future") }
@@ -288,7 +288,7 @@ public struct StytchJWTVerifier: Sendable {
 
     /// The payload members the claim rules read, picked out in one pass; every other member is a
     /// custom claim.
-    private struct RegisteredMembers {
+    package struct RegisteredMembers {
         var iss: JSONValue?, sub: JSONValue?, aud: JSONValue?, exp: JSONValue?, nbf: JSONValue?
         var iat: JSONValue?, jti: JSONValue?, session: JSONValue?, organization: JSONValue?
         var custom = CustomClaims()
@@ -320,12 +320,20 @@ public struct StytchJWTVerifier: Sendable {
         }
     }
 
-    /// Steps 5 and 6 over the payload members; with `timeRules` false the JWT's and the session's
-    /// time rules are skipped (every other claim rule still applies).
-    package func checkClaims(_ payload: [JSONMember], kid: String, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> VerifiedSession {
-        let members = RegisteredMembers(payload)
-        let reader = ClaimReader([:], path: "")
+    /// The registered claims every kind of Stytch JWT carries, checked (step 5): `iss`, `aud`,
+    /// `sub`, `exp`, `iat`, `nbf` and, with `timeRules`, the time rules.
+    package struct RegisteredClaims {
+        let issuer: String, audience: [String], subject: String
+        let expiresAt: Double, issuedAt: Double, notBefore: Double, id: String?
 
+        func metadata(kid: String) -> JWTMetadata {
+            JWTMetadata(keyID: kid, issuer: issuer, audience: audience, issuedAt: issuedAt, notBefore: notBefore, expiresAt: expiresAt, id: id)
+        }
+    }
+
+    /// Step 5 over the payload members: the registered claims, each rule in the order of SPEC §4.
+    package func checkRegistered(_ members: RegisteredMembers, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> RegisteredClaims {
+        let reader = ClaimReader([:], path: "")
         let issuer = try reader.requiredString("iss", members.iss)
         try checkIssuer(issuer)
 
@@ -346,10 +354,20 @@ public struct StytchJWTVerifier: Sendable {
         let expiresAt = try reader.requiredNumericDate("exp", members.exp)
         let issuedAt = try reader.requiredNumericDate("iat", members.iat)
         let notBefore = try reader.requiredNumericDate("nbf", members.nbf)
-
         if timeRules { try checkTimes(exp: expiresAt, iat: issuedAt, nbf: notBefore, now: now) }
+        return RegisteredClaims(
+            issuer: issuer, audience: audience, subject: subject, expiresAt: expiresAt, issuedAt: issuedAt,
+            notBefore: notBefore, id: members.jti?.stringValue
+        )
+    }
 
+    /// Steps 5 and 6 over the payload members; with `timeRules` false the JWT's and the session's
+    /// time rules are skipped (every other claim rule still applies).
+    package func checkClaims(_ payload: [JSONMember], kid: String, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> VerifiedSession {
+        let members = RegisteredMembers(payload)
+        let registered = try checkRegistered(members, now: now, timeRules: timeRules)
         guard let sessionJSON = members.session else {
+            if let kind = members.accessTokenKind { throw StytchJWTError.wrongKind(kind, expected: .session) }
             throw StytchJWTError(.missingClaim, "\(SessionClaim.name) is missing")
         }
         let session = try SessionClaim(json: sessionJSON)
@@ -360,8 +378,8 @@ public struct StytchJWTVerifier: Sendable {
         let organization = try OrganizationClaim(json: organizationJSON)
 
         return VerifiedSession(PayloadClaims(
-            issuer: issuer, audience: audience, subject: subject,
-            expiresAt: expiresAt, issuedAt: issuedAt, notBefore: notBefore, id: members.jti?.stringValue,
+            issuer: registered.issuer, audience: registered.audience, subject: registered.subject,
+            expiresAt: registered.expiresAt, issuedAt: registered.issuedAt, notBefore: registered.notBefore, id: registered.id,
             session: session, organization: organization, custom: members.custom
         ), kid: kid)
     }
@@ -376,12 +394,12 @@ public struct StytchJWTVerifier: Sendable {
         try checkSessionExpiry(session.expiresAt, now: now)
     }
 
-    private func checkIssuer(_ issuer: String) throws(StytchJWTError) {
+    func checkIssuer(_ issuer: String) throws(StytchJWTError) {
         // At most three issuers: comparing is cheaper than hashing a 60-byte string.
         guard expectedStrings.issuers.containsUTF8(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
     }
 
-    private func checkAudience(_ audience: [String]) throws(StytchJWTError) {
+    func checkAudience(_ audience: [String]) throws(StytchJWTError) {
         guard audience.containsUTF8(configuration.projectID) else {
             throw StytchJWTError(.audienceMismatch, "aud does not contain the project ID")
         }

@@ -1,0 +1,248 @@
+import Foundation
+
+/// The kinds of JWT a Stytch B2B project signs with its keys (SPEC §9). Kinds never stand in for
+/// each other: a token with the session claim is a session JWT; without it, `scope` with the
+/// organization claim is a Connected Apps access token and `scope` alone an M2M access token.
+public enum StytchTokenKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// A member session JWT (`session_jwt`).
+    case session
+    /// An M2M access token (client-credentials grant).
+    case m2m
+    /// A Connected Apps access token (Stytch as an OAuth/OIDC provider, acting for a member).
+    case connectedApps = "access_token"
+
+    /// The stable name: `session`, `m2m`, `access_token`.
+    public var description: String { rawValue }
+}
+
+extension StytchJWTError {
+    /// `wrong_token_kind`, naming the kind found and the kind expected.
+    static func wrongKind(_ found: StytchTokenKind, expected: StytchTokenKind) -> StytchJWTError {
+        StytchJWTError(.wrongTokenKind, "the token is a \(found.readableName), not a \(expected.readableName)")
+    }
+}
+
+extension StytchTokenKind {
+    var readableName: String {
+        switch self {
+        case .session: "session JWT"
+        case .m2m: "M2M access token"
+        case .connectedApps: "Connected Apps access token"
+        }
+    }
+}
+
+/// A verified M2M access token: which client, with which scopes.
+public struct VerifiedM2MToken: Sendable, Hashable {
+    /// The M2M client ID (the JWT's `sub`).
+    public let clientID: String
+    /// The granted scopes: `scope` split at spaces (U+0020 only, as Stytch does), empty pieces dropped.
+    public let scopes: [String]
+    /// The payload's other members: everything except `iss sub aud exp nbf iat jti scope`.
+    public let customClaims: [String: JSONValue]
+    /// The JWT's own header and registered claims.
+    public let jwt: JWTMetadata
+}
+
+/// A verified Connected Apps access token: which member, of which organization, with which scopes.
+public struct VerifiedAccessToken: Sendable, Hashable {
+    /// The member ID (the JWT's `sub`).
+    public let memberID: String
+    /// The organization ID.
+    public let organizationID: String
+    /// The organization slug, when the token carries one.
+    public let organizationSlug: String?
+    /// The granted scopes: `scope` split at white space as stytch-python's `str.split()` does
+    /// (``ConnectedAppsScopes/separators``), empty pieces dropped.
+    public let scopes: [String]
+    /// The payload's other members: everything except `iss sub aud exp nbf iat jti scope` and
+    /// the organization claim (`client_id` stays here, as in stytch-python's local introspection).
+    public let customClaims: [String: JSONValue]
+    /// The JWT's own header and registered claims.
+    public let jwt: JWTMetadata
+}
+
+/// Stytch's M2M scope rules (`m2m.authenticate_token`'s `required_scopes`).
+public enum M2MScopes {
+    /// The scopes of `scope`: split at U+0020, empty pieces dropped.
+    public static func parse(_ scope: String) -> [String] {
+        scope.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `scope` split at its first `:` into action and resource; a scope without `:` has the
+    /// resource `-` (stytch-python's reading, so `admin` and `admin:-` are one scope). A second
+    /// `:` stays in the resource (stytch-python raises there).
+    static func actionAndResource(_ scope: String) -> (action: Substring.UTF8View, resource: Substring.UTF8View) {
+        guard let colon = scope.utf8.firstIndex(of: UInt8(ascii: ":")) else {
+            return (Substring(scope).utf8, Substring("-").utf8)
+        }
+        return (scope[..<colon].utf8, scope[scope.utf8.index(after: colon)...].utf8)
+    }
+
+    /// The required scopes that `granted` does not grant, in the order given: a required
+    /// `action:resource` is granted by a scope with the same action (byte for byte) and the same
+    /// resource or the resource `*`.
+    public static func missing(required: [String], granted: [String]) -> [String] {
+        let grants = granted.map(actionAndResource)
+        return required.filter { scope in
+            let needed = actionAndResource(scope)
+            return !grants.contains { grant in
+                grant.action.elementsEqual(needed.action)
+                    && (grant.resource.elementsEqual(needed.resource) || grant.resource.elementsEqual("*".utf8))
+            }
+        }
+    }
+}
+
+/// Stytch's Connected Apps scope rules (`idp.introspect_access_token_local`).
+public enum ConnectedAppsScopes {
+    /// The code points `scope` is split at: those Python's `str.split()` splits at, which
+    /// stytch-python uses for Connected Apps tokens (M2M tokens split at U+0020 only).
+    public static let separators: Set<Unicode.Scalar> = Set([
+        0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
+        0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
+        0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+    ].compactMap(Unicode.Scalar.init(_:)))
+
+    /// The scopes of `scope`, split at ``separators``, empty pieces dropped.
+    public static func parse(_ scope: String) -> [String] {
+        scope.unicodeScalars.split(whereSeparator: separators.contains).map { String(String.UnicodeScalarView($0)) }
+    }
+
+    /// Whether a token with `scopes` may perform `action` on `resource` under `policy`: one of the
+    /// token's scopes is a scope of the policy (byte for byte) with a permission on the resource
+    /// whose actions hold the action or `*` (stytch-python's `perform_scope_authorization_check`;
+    /// scope names are opaque here: `read:*` matches only a policy scope named `read:*`).
+    public static func grants(_ scopes: [String], resource: String, action: String, policy: RBACPolicy) -> Bool {
+        policy.scopes.contains { policyScope in
+            scopes.containsUTF8(policyScope.scope) && policyScope.permissions.contains { permission in
+                permission.resourceID.hasSameUTF8(as: resource)
+                    && (permission.actions.containsUTF8(action) || permission.actions.containsUTF8("*"))
+            }
+        }
+    }
+}
+
+extension StytchJWTVerifier {
+    /// Verifies an M2M access token and checks it grants every one of `requiredScopes`.
+    ///
+    /// ```swift
+    /// let client = try await verifier.verify(m2mToken: token, requiredScopes: ["read:users"])
+    /// ```
+    ///
+    /// - Throws: ``StytchJWTError``: every code of a session JWT's steps 1 to 5, then
+    ///   `wrong_token_kind` for a session JWT or a Connected Apps token, `insufficient_scope`
+    ///   naming the missing scopes (``StytchJWTError/missingScopes``).
+    public func verify(m2mToken token: String, requiredScopes: [String] = []) async throws(StytchJWTError) -> VerifiedM2MToken {
+        do throws(StytchJWTError) {
+            let (jws, kid) = try accessTokenHeader(token)
+            try jws.checkSignature(with: await key(for: kid))
+            return try m2mToken(jws, kid: kid, requiredScopes: requiredScopes)
+        } catch {
+            throw record(error)
+        }
+    }
+
+    /// Verifies an M2M access token with the keys held now (see ``verify(m2mToken:requiredScopes:)``).
+    public func verify(m2mToken token: String, requiredScopes: [String] = []) throws(StytchJWTError) -> VerifiedM2MToken {
+        do throws(StytchJWTError) {
+            let (jws, kid) = try accessTokenHeader(token)
+            try jws.checkSignature(with: heldKey(for: kid))
+            return try m2mToken(jws, kid: kid, requiredScopes: requiredScopes)
+        } catch {
+            throw record(error)
+        }
+    }
+
+    /// Verifies a Connected Apps access token issued for this project.
+    ///
+    /// - Throws: ``StytchJWTError``: every code of a session JWT's steps 1 to 5, then
+    ///   `wrong_token_kind` for a session JWT or an M2M token.
+    public func verify(accessToken token: String) async throws(StytchJWTError) -> VerifiedAccessToken {
+        do throws(StytchJWTError) {
+            let (jws, kid) = try accessTokenHeader(token)
+            try jws.checkSignature(with: await key(for: kid))
+            return try connectedAppsToken(jws, kid: kid)
+        } catch {
+            throw record(error)
+        }
+    }
+
+    /// Verifies a Connected Apps access token with the keys held now (see ``verify(accessToken:)``).
+    public func verify(accessToken token: String) throws(StytchJWTError) -> VerifiedAccessToken {
+        do throws(StytchJWTError) {
+            let (jws, kid) = try accessTokenHeader(token)
+            try jws.checkSignature(with: heldKey(for: kid))
+            return try connectedAppsToken(jws, kid: kid)
+        } catch {
+            throw record(error)
+        }
+    }
+
+    // MARK: - Steps
+
+    /// Steps 1 and 2 (size, structure, header) for an access token: the same reader and header
+    /// rules as a session JWT's general path.
+    private func accessTokenHeader(_ token: String) throws(StytchJWTError) -> (CompactJWS, String) {
+        let jws = try CompactJWS(token)
+        _ = try jws.payloadMembers()  // the payload is strict JSON before anything else is read
+        return (jws, try jws.checkHeader())
+    }
+
+    /// Step 5 and the kind: the registered claims, then the kind the claims make must be `kind`.
+    private func accessTokenClaims(_ jws: CompactJWS, expecting kind: StytchTokenKind) throws(StytchJWTError) -> (RegisteredMembers, RegisteredClaims) {
+        let members = RegisteredMembers(try jws.payloadMembers())
+        let registered = try checkRegistered(members, now: configuration.clock().timeIntervalSince1970)
+        let found: StytchTokenKind
+        if members.session != nil {
+            found = .session
+        } else if let accessKind = members.accessTokenKind {
+            found = accessKind
+        } else {
+            throw StytchJWTError(.missingClaim, "scope is missing")
+        }
+        guard found == kind else { throw StytchJWTError.wrongKind(found, expected: kind) }
+        return (members, registered)
+    }
+
+    private func m2mToken(_ jws: CompactJWS, kid: String, requiredScopes: [String]) throws(StytchJWTError) -> VerifiedM2MToken {
+        let (members, registered) = try accessTokenClaims(jws, expecting: .m2m)
+        let scopes = M2MScopes.parse(try members.scope())
+        let missing = M2MScopes.missing(required: requiredScopes, granted: scopes)
+        guard missing.isEmpty else { throw StytchJWTError(insufficientScope: missing) }
+        return VerifiedM2MToken(clientID: registered.subject, scopes: scopes, customClaims: members.customClaimsWithoutScope, jwt: registered.metadata(kid: kid))
+    }
+
+    private func connectedAppsToken(_ jws: CompactJWS, kid: String) throws(StytchJWTError) -> VerifiedAccessToken {
+        let (members, registered) = try accessTokenClaims(jws, expecting: .connectedApps)
+        let scopes = ConnectedAppsScopes.parse(try members.scope())
+        guard let organizationJSON = members.organization else {
+            throw StytchJWTError(.missingClaim, "\(OrganizationClaim.name) is missing")
+        }
+        let organization = try OrganizationClaim(json: organizationJSON)
+        return VerifiedAccessToken(
+            memberID: registered.subject, organizationID: organization.organizationID, organizationSlug: organization.slug,
+            scopes: scopes, customClaims: members.customClaimsWithoutScope, jwt: registered.metadata(kid: kid)
+        )
+    }
+}
+
+extension StytchJWTVerifier.RegisteredMembers {
+    /// The access-token kind the claims make (no session claim assumed): `scope` with the
+    /// organization claim is Connected Apps, `scope` alone M2M; nil without `scope`.
+    var accessTokenKind: StytchTokenKind? {
+        guard custom["scope"] != nil else { return nil }
+        return organization != nil ? .connectedApps : .m2m
+    }
+
+    /// `scope`, which must be a string (it may be empty).
+    func scope() throws(StytchJWTError) -> String {
+        guard case .string(let scope)? = custom["scope"] else { throw StytchJWTError(.malformed, "scope is not a string") }
+        return scope
+    }
+
+    /// The custom claims without `scope`.
+    var customClaimsWithoutScope: [String: JSONValue] {
+        custom.dictionary.filter { !$0.key.hasSameUTF8(as: "scope") }
+    }
+}
