@@ -212,7 +212,7 @@ extension AuthRequestContext where Identity == VerifiedSession {
 }
 
 /// Logs a refusal at debug (its detailed message stays in the log) and makes it throwable.
-private func rejection(_ failure: StytchHTTPAuthentication.Failure, _ logger: Logger) -> StytchHTTPError {
+func rejection(_ failure: StytchHTTPAuthentication.Failure, _ logger: Logger) -> StytchHTTPError {
     logger.debug("stytch request refused", metadata: ["stytch.error_code": "\(failure.error.code)", "stytch.reason": "\(failure.error.message)"])
     return StytchHTTPError(failure)
 }

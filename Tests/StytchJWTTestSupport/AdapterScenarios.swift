@@ -18,6 +18,12 @@ public enum AdapterScenarios {
     /// - `/any-role`: `.anyRole(["admin", "owner"])`; `/all-roles`: `.allRoles(["admin", "billing"])`.
     /// - `/org-id`, `/org-slug`: `.organization(id: TestTokens.organizationID)`, `.organization(slug: TestTokens.slug)`.
     /// - `/totp`: `.factor(.totp)`; `/recent-120`, `/recent-30`: `.authenticatedWithin(seconds:)` at ``now``.
+    ///
+    /// Token routes (a second router or group over `StytchTokenAuthenticator`):
+    /// - `/m2m/users`: M2M tokens only, then `requireScopes("read:users")`; answers the client ID.
+    /// - `/any/whoami`: sessions and M2M tokens; answers `session|memberID` or `m2m|clientID`.
+    /// - `/apps/documents`: Connected Apps tokens, then a permission guard (`documents`, `read`)
+    ///   over ``authorizer``; answers the member ID.
     public static let routes = ["/health", "/me", "/maybe", "/maybe-guarded", "/any-role", "/all-roles", "/org-id", "/org-slug", "/totp", "/recent-120", "/recent-30"]
 
     /// The `kid` of the scenario tokens.
@@ -72,6 +78,42 @@ public enum AdapterScenarios {
     }
 
     static let invalidToken = "Bearer error=\"invalid_token\""
+
+    /// An M2M access token for client `m2m-client-test-1` with `scope`.
+    static func m2m(scope: String = "read:users write:users") -> String {
+        var payload = TestTokens.payload()
+        payload[TestTokens.sessionClaim] = nil
+        payload[TestTokens.organizationClaim] = nil
+        payload["sub"] = .string("m2m-client-test-1")
+        payload["scope"] = .string(scope)
+        return TestTokens.token(kid: kid, key: TestJWKS.keyA, payload: payload)
+    }
+
+    /// A Connected Apps access token for the test member and organization with `scope`.
+    static func connectedApps(scope: String = "openid read:documents") -> String {
+        var payload = TestTokens.payload()
+        payload[TestTokens.sessionClaim] = nil
+        payload["scope"] = .string(scope)
+        payload["client_id"] = .string("connected-app-test-1")
+        return TestTokens.token(kid: kid, key: TestJWKS.keyA, payload: payload)
+    }
+
+    /// A fixed RBAC policy whose scope `read:documents` grants `read` on `documents`.
+    public struct FixedPolicy: RBACPolicySource {
+        public init() {}
+        public func rbacPolicy() async throws(StytchJWTError) -> RBACPolicy {
+            let permission = RBACPermission(resourceID: "documents", actions: ["read"])
+            return RBACPolicy(roles: [], scopes: [RBACScope(scope: "read:documents", permissions: [permission])])
+        }
+        public func organizationPolicy(organizationID: String) async throws(StytchJWTError) -> OrganizationRBACPolicy {
+            OrganizationRBACPolicy(roles: [])
+        }
+    }
+
+    /// The authorizer of `/apps/documents`.
+    public static func authorizer() -> StytchRBACAuthorizer {
+        StytchRBACAuthorizer(policies: StytchRBACPolicyCache(source: FixedPolicy()))
+    }
     static let me = "\(TestTokens.memberID)|\(TestTokens.organizationID)"
 
     /// Every scenario.
@@ -104,6 +146,20 @@ public enum AdapterScenarios {
         ok("a TOTP factor", "/totp", bearer(token(factors: ["password", "totp"])), body: "ok"),
         ok("authenticated within 120 s", "/recent-120", bearer(token()), body: "ok"),
         refused("authenticated within 30 s, a minute ago", "/recent-30", bearer(token()), 403, "permission_denied"),
+        ok("an M2M token with the scope", "/m2m/users", bearer(m2m()), body: "m2m-client-test-1"),
+        ok("an M2M token with the scope's wildcard", "/m2m/users", bearer(m2m(scope: "read:*")), body: "m2m-client-test-1"),
+        refused("an M2M token without the scope", "/m2m/users", bearer(m2m(scope: "write:users")), 403, "insufficient_scope",
+                "Bearer error=\"insufficient_scope\", scope=\"read:users\""),
+        refused("a session JWT where M2M tokens are expected", "/m2m/users", bearer(token()), 401, "wrong_token_kind", invalidToken),
+        refused("a Connected Apps token where M2M tokens are expected", "/m2m/users", bearer(connectedApps()), 401, "wrong_token_kind", invalidToken),
+        refused("a session cookie where M2M tokens are expected: no token", "/m2m/users",
+                [Header(name: "Cookie", value: "stytch_session_jwt=\(token())")], 401, "malformed", "Bearer"),
+        ok("a session where sessions and M2M tokens are accepted", "/any/whoami", bearer(token()), body: "session|\(TestTokens.memberID)"),
+        ok("an M2M token where sessions and M2M tokens are accepted", "/any/whoami", bearer(m2m()), body: "m2m|m2m-client-test-1"),
+        refused("a Connected Apps token where sessions and M2M tokens are accepted", "/any/whoami", bearer(connectedApps()), 401, "wrong_token_kind", invalidToken),
+        ok("a Connected Apps token whose scope grants the permission", "/apps/documents", bearer(connectedApps()), body: TestTokens.memberID),
+        refused("a Connected Apps token whose scopes do not", "/apps/documents", bearer(connectedApps(scope: "openid")), 403, "permission_denied"),
+        refused("an M2M token where Connected Apps tokens are expected", "/apps/documents", bearer(m2m()), 401, "wrong_token_kind", invalidToken),
     ]
 
     /// What an adapter answered, normalized for comparison.

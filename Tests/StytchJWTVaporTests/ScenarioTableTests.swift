@@ -27,6 +27,25 @@ struct VaporScenarioTableTests {
         members.requireStytchSession(.factor(.totp)).get("totp") { _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 120), clock: clock).get("recent-120") { _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 30), clock: clock).get("recent-30") { _ in "ok" }
+
+        app.grouped("m2m").grouped(StytchTokenAuthenticator(accepting: [.m2m])).requireScopes("read:users")
+            .get("users") { req -> String in
+                guard case .m2m(let token) = try req.requireStytchCredential() else { return "?" }
+                return token.clientID
+            }
+        app.grouped("any").grouped(StytchTokenAuthenticator(accepting: [.session, .m2m])).get("whoami") { req -> String in
+            switch try req.requireStytchCredential() {
+            case .session(let session): "session|\(session.memberID)"
+            case .m2m(let token): "m2m|\(token.clientID)"
+            case .accessToken(let token): "access_token|\(token.memberID)"
+            }
+        }
+        app.grouped("apps").grouped(StytchTokenAuthenticator(accepting: [.connectedApps]))
+            .requireTokenPermission(resource: "documents", action: "read", authorizer: AdapterScenarios.authorizer())
+            .get("documents") { req -> String in
+                guard case .accessToken(let token) = try req.requireStytchCredential() else { return "?" }
+                return token.memberID
+            }
     }
 
     @Test("each scenario", arguments: AdapterScenarios.all)

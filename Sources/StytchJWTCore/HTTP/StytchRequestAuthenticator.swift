@@ -159,4 +159,120 @@ public protocol StytchPermissionAuthorizing: Sendable {
     ///
     /// - Throws: `tenancy_mismatch`, `permission_denied`, or what fetching the policy threw.
     func authorize(_ session: VerifiedSession, _ check: AuthorizationCheck) async throws(StytchJWTError) -> [String]
+
+    /// Whether a Connected Apps access token's scopes grant `check`.
+    ///
+    /// - Throws: `tenancy_mismatch`, `permission_denied`, or what fetching the policy threw.
+    func authorize(accessToken: VerifiedAccessToken, _ check: AuthorizationCheck) async throws(StytchJWTError)
+}
+
+/// The request pipeline for routes that accept access tokens (and perhaps sessions): the token is
+/// read as a bearer token (and, when sessions are accepted, from the session cookie), verified
+/// once as whatever kind its claims make, and refused when that kind is not accepted.
+///
+/// ```swift
+/// let pipeline = StytchCredentialAuthenticator(verifier: verifier, accepting: [.session, .m2m])
+/// ```
+public struct StytchCredentialAuthenticator: Sendable {
+    /// What to do with a request.
+    public enum Outcome: Sendable {
+        /// No token, in ``StytchSessionMode/optional`` mode: go on without a credential.
+        case anonymous
+        /// A verified token of an accepted kind.
+        case authenticated(StytchCredential)
+        /// Answer with this failure.
+        case rejected(StytchHTTPAuthentication.Failure)
+    }
+
+    /// The verifier.
+    public let verifier: StytchJWTVerifier
+    /// The kinds accepted.
+    public let kinds: Set<StytchTokenKind>
+    /// Scopes every M2M token must grant (checked with the token).
+    public let requiredScopes: [String]
+    /// Whether a request without a token is refused.
+    public let mode: StytchSessionMode
+    /// Where a session JWT is looked for (the cookie only when sessions are accepted).
+    public let sources: StytchHTTPAuthentication.TokenSources
+
+    /// A pipeline accepting `kinds`.
+    public init(
+        verifier: StytchJWTVerifier, accepting kinds: Set<StytchTokenKind>, requiredScopes: [String] = [],
+        mode: StytchSessionMode = .required, sources: StytchHTTPAuthentication.TokenSources = .default
+    ) {
+        self.verifier = verifier
+        self.kinds = kinds
+        self.requiredScopes = requiredScopes
+        self.mode = mode
+        var sources = sources
+        if !kinds.contains(.session) { sources.cookie = false }
+        self.sources = sources
+    }
+
+    /// The outcome for a request with these `Authorization` and `Cookie` header values.
+    public func authenticate(authorization: [String], cookieHeaders: [String]) async -> Outcome {
+        let token: String?
+        do {
+            token = try StytchHTTPAuthentication.token(authorization: authorization, cookieHeaders: cookieHeaders, sources: sources)
+        } catch {
+            return .rejected(StytchHTTPAuthentication.Failure(error))
+        }
+        guard let token else { return mode == .optional ? .anonymous : .rejected(.missing) }
+        do {
+            return .authenticated(try await verifier.verify(token: token, accepting: kinds, requiredScopes: requiredScopes))
+        } catch {
+            return .rejected(StytchHTTPAuthentication.Failure(error))
+        }
+    }
+
+    /// The failure, if any, of `credential` against `scopes`: an M2M token must grant each by
+    /// Stytch's M2M rules; a Connected Apps token must carry each scope (byte for byte); a session
+    /// has no scopes (`wrong_token_kind`).
+    public static func check(_ credential: StytchCredential?, grants scopes: [String]) -> StytchHTTPAuthentication.Failure? {
+        guard let credential else { return .missing }
+        let missing: [String]
+        switch credential {
+        case .session:
+            return StytchHTTPAuthentication.Failure(StytchJWTError.wrongKind(.session, expected: .m2m))
+        case .m2m(let token):
+            missing = M2MScopes.missing(required: scopes, granted: token.scopes)
+        case .accessToken(let token):
+            missing = scopes.filter { !token.scopes.containsUTF8($0) }
+        }
+        return missing.isEmpty ? nil : StytchHTTPAuthentication.Failure(StytchJWTError(insufficientScope: missing))
+    }
+
+    /// The failure, if any, of a Connected Apps permission check: `action` on `resource` in the
+    /// organization `organization` names, granted by one of the token's scopes (`authorizer`).
+    public static func checkPermission(
+        _ credential: StytchCredential?, resource: String, action: String, organization: StytchOrganizationSource,
+        authorizer: (any StytchPermissionAuthorizing)?, parameter: (String) -> String?
+    ) async -> StytchHTTPAuthentication.Failure? {
+        guard let credential else { return .missing }
+        switch credential {
+        case .session(let session):
+            return await StytchRequestAuthenticator.checkPermission(
+                session, resource: resource, action: action, organization: organization, authorizer: authorizer, parameter: parameter
+            )
+        case .m2m:
+            return StytchHTTPAuthentication.Failure(StytchJWTError.wrongKind(.m2m, expected: .connectedApps))
+        case .accessToken(let token):
+            guard let authorizer else {
+                return StytchHTTPAuthentication.Failure(StytchJWTError(.invalidConfiguration, "a permission guard has no RBAC authorizer"))
+            }
+            do throws(StytchJWTError) {
+                let organizationID: String
+                switch organization {
+                case .session: organizationID = token.organizationID
+                case .routeParameter(let name):
+                    guard let value = parameter(name) else { throw StytchJWTError(.tenancyMismatch, "the route names no organization") }
+                    organizationID = value
+                }
+                try await authorizer.authorize(accessToken: token, AuthorizationCheck(organizationID: organizationID, resourceID: resource, action: action))
+                return nil
+            } catch {
+                return StytchHTTPAuthentication.Failure(error)
+            }
+        }
+    }
 }

@@ -184,6 +184,13 @@ public struct RBACScope: Sendable, Hashable, Codable {
     /// What it allows.
     public let permissions: [RBACPermission]
 
+    /// A scope as given.
+    public init(scope: String, description: String = "", permissions: [RBACPermission]) {
+        self.scope = scope
+        self.description = description
+        self.permissions = permissions
+    }
+
     /// Decodes a scope; `description` may be absent.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

@@ -135,9 +135,9 @@ extension StytchJWTVerifier {
     ///   naming the missing scopes (``StytchJWTError/missingScopes``).
     public func verify(m2mToken token: String, requiredScopes: [String] = []) async throws(StytchJWTError) -> VerifiedM2MToken {
         do throws(StytchJWTError) {
-            let (jws, kid) = try accessTokenHeader(token)
+            let (jws, payload, kid) = try accessTokenHeader(token)
             try jws.checkSignature(with: await key(for: kid))
-            return try m2mToken(jws, kid: kid, requiredScopes: requiredScopes)
+            return try m2mToken(payload, kid: kid, requiredScopes: requiredScopes)
         } catch {
             throw record(error)
         }
@@ -146,9 +146,9 @@ extension StytchJWTVerifier {
     /// Verifies an M2M access token with the keys held now (see ``verify(m2mToken:requiredScopes:)``).
     public func verify(m2mToken token: String, requiredScopes: [String] = []) throws(StytchJWTError) -> VerifiedM2MToken {
         do throws(StytchJWTError) {
-            let (jws, kid) = try accessTokenHeader(token)
+            let (jws, payload, kid) = try accessTokenHeader(token)
             try jws.checkSignature(with: heldKey(for: kid))
-            return try m2mToken(jws, kid: kid, requiredScopes: requiredScopes)
+            return try m2mToken(payload, kid: kid, requiredScopes: requiredScopes)
         } catch {
             throw record(error)
         }
@@ -160,9 +160,9 @@ extension StytchJWTVerifier {
     ///   `wrong_token_kind` for a session JWT or an M2M token.
     public func verify(accessToken token: String) async throws(StytchJWTError) -> VerifiedAccessToken {
         do throws(StytchJWTError) {
-            let (jws, kid) = try accessTokenHeader(token)
+            let (jws, payload, kid) = try accessTokenHeader(token)
             try jws.checkSignature(with: await key(for: kid))
-            return try connectedAppsToken(jws, kid: kid)
+            return try connectedAppsToken(payload, kid: kid)
         } catch {
             throw record(error)
         }
@@ -171,9 +171,9 @@ extension StytchJWTVerifier {
     /// Verifies a Connected Apps access token with the keys held now (see ``verify(accessToken:)``).
     public func verify(accessToken token: String) throws(StytchJWTError) -> VerifiedAccessToken {
         do throws(StytchJWTError) {
-            let (jws, kid) = try accessTokenHeader(token)
+            let (jws, payload, kid) = try accessTokenHeader(token)
             try jws.checkSignature(with: heldKey(for: kid))
-            return try connectedAppsToken(jws, kid: kid)
+            return try connectedAppsToken(payload, kid: kid)
         } catch {
             throw record(error)
         }
@@ -183,15 +183,15 @@ extension StytchJWTVerifier {
 
     /// Steps 1 and 2 (size, structure, header) for an access token: the same reader and header
     /// rules as a session JWT's general path.
-    private func accessTokenHeader(_ token: String) throws(StytchJWTError) -> (CompactJWS, String) {
+    func accessTokenHeader(_ token: String) throws(StytchJWTError) -> (CompactJWS, [JSONMember], String) {
         let jws = try CompactJWS(token)
-        _ = try jws.payloadMembers()  // the payload is strict JSON before anything else is read
-        return (jws, try jws.checkHeader())
+        let payload = try jws.payloadMembers()  // strict JSON before anything else is read
+        return (jws, payload, try jws.checkHeader())
     }
 
     /// Step 5 and the kind: the registered claims, then the kind the claims make must be `kind`.
-    private func accessTokenClaims(_ jws: CompactJWS, expecting kind: StytchTokenKind) throws(StytchJWTError) -> (RegisteredMembers, RegisteredClaims) {
-        let members = RegisteredMembers(try jws.payloadMembers())
+    private func accessTokenClaims(_ payload: [JSONMember], expecting kind: StytchTokenKind) throws(StytchJWTError) -> (RegisteredMembers, RegisteredClaims) {
+        let members = RegisteredMembers(payload)
         let registered = try checkRegistered(members, now: configuration.clock().timeIntervalSince1970)
         let found: StytchTokenKind
         if members.session != nil {
@@ -205,16 +205,16 @@ extension StytchJWTVerifier {
         return (members, registered)
     }
 
-    private func m2mToken(_ jws: CompactJWS, kid: String, requiredScopes: [String]) throws(StytchJWTError) -> VerifiedM2MToken {
-        let (members, registered) = try accessTokenClaims(jws, expecting: .m2m)
+    func m2mToken(_ payload: [JSONMember], kid: String, requiredScopes: [String]) throws(StytchJWTError) -> VerifiedM2MToken {
+        let (members, registered) = try accessTokenClaims(payload, expecting: .m2m)
         let scopes = M2MScopes.parse(try members.scope())
         let missing = M2MScopes.missing(required: requiredScopes, granted: scopes)
         guard missing.isEmpty else { throw StytchJWTError(insufficientScope: missing) }
         return VerifiedM2MToken(clientID: registered.subject, scopes: scopes, customClaims: members.customClaimsWithoutScope, jwt: registered.metadata(kid: kid))
     }
 
-    private func connectedAppsToken(_ jws: CompactJWS, kid: String) throws(StytchJWTError) -> VerifiedAccessToken {
-        let (members, registered) = try accessTokenClaims(jws, expecting: .connectedApps)
+    func connectedAppsToken(_ payload: [JSONMember], kid: String) throws(StytchJWTError) -> VerifiedAccessToken {
+        let (members, registered) = try accessTokenClaims(payload, expecting: .connectedApps)
         let scopes = ConnectedAppsScopes.parse(try members.scope())
         guard let organizationJSON = members.organization else {
             throw StytchJWTError(.missingClaim, "\(OrganizationClaim.name) is missing")
@@ -244,5 +244,65 @@ extension StytchJWTVerifier.RegisteredMembers {
     /// The custom claims without `scope`.
     var customClaimsWithoutScope: [String: JSONValue] {
         custom.dictionary.filter { !$0.key.hasSameUTF8(as: "scope") }
+    }
+}
+
+/// What a route that accepts several kinds of Stytch JWT was given.
+public enum StytchCredential: Sendable, Hashable {
+    /// A member session JWT.
+    case session(VerifiedSession)
+    /// An M2M access token.
+    case m2m(VerifiedM2MToken)
+    /// A Connected Apps access token.
+    case accessToken(VerifiedAccessToken)
+
+    /// The kind of token.
+    public var kind: StytchTokenKind {
+        switch self {
+        case .session: .session
+        case .m2m: .m2m
+        case .accessToken: .connectedApps
+        }
+    }
+
+    /// The scopes an access token grants (empty for a session).
+    public var scopes: [String] {
+        switch self {
+        case .session: []
+        case .m2m(let token): token.scopes
+        case .accessToken(let token): token.scopes
+        }
+    }
+}
+
+extension StytchJWTVerifier {
+    /// Verifies a token that may be any of `kinds`: read and signature-checked once, its kind
+    /// taken from its claims (SPEC §9), then checked as that kind. A kind not accepted is
+    /// `wrong_token_kind`; an M2M token must grant `requiredScopes` (`insufficient_scope`).
+    ///
+    /// Routes that take sessions only should call ``verify(sessionJWT:)-(String)``, which has the
+    /// token cache and the fast path for Stytch's usual layout.
+    public func verify(
+        token: String, accepting kinds: Set<StytchTokenKind>, requiredScopes: [String] = []
+    ) async throws(StytchJWTError) -> StytchCredential {
+        do throws(StytchJWTError) {
+            let (jws, payload, kid) = try accessTokenHeader(token)
+            try jws.checkSignature(with: await key(for: kid))
+            let members = RegisteredMembers(payload)
+            let kind: StytchTokenKind = members.session != nil ? .session : (members.accessTokenKind ?? .session)
+            guard kinds.contains(kind) else {
+                throw StytchJWTError.wrongKind(kind, expected: kinds.contains(.session) ? .session : (kinds.first ?? .session))
+            }
+            switch kind {
+            case .session:
+                return .session(try checkClaims(payload, kid: kid, now: configuration.clock().timeIntervalSince1970))
+            case .m2m:
+                return .m2m(try m2mToken(payload, kid: kid, requiredScopes: requiredScopes))
+            case .connectedApps:
+                return .accessToken(try connectedAppsToken(payload, kid: kid))
+            }
+        } catch {
+            throw record(error)
+        }
     }
 }
