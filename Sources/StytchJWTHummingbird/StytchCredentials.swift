@@ -20,6 +20,27 @@ public struct StytchCredentialContext: AuthRequestContext, RequestContext {
     }
 }
 
+/// ``StytchCredentialContext`` for a group inside a router of another context (Hummingbird's
+/// context-transforming groups):
+///
+/// ```swift
+/// router.group("/api", context: StytchCredentialChildContext<StytchRequestContext>.self)
+///     .add(middleware: StytchTokenAuthenticator(verifier: verifier, accepting: [.m2m]))
+///     .requireScopes("read:users").get("users") { _, context in … }
+/// ```
+public struct StytchCredentialChildContext<ParentContext: RequestContext>: ChildRequestContext, AuthRequestContext {
+    /// Hummingbird's core context storage, taken over from the parent.
+    public var coreContext: CoreRequestContextStorage
+    /// The verified credential, once the authenticator has accepted the request's token.
+    public var identity: StytchCredential?
+
+    /// The parent's storage, with no credential yet.
+    public init(context: ParentContext) throws {
+        self.coreContext = context.coreContext
+        self.identity = nil
+    }
+}
+
 /// Verifies the request's bearer token as one of `kinds` and puts the ``StytchCredential`` in
 /// `context.identity` (401 for a bad token or a kind not accepted, 403 `insufficient_scope` for
 /// an M2M token lacking `requiredScopes`).

@@ -3,7 +3,8 @@
 //   STYTCH_PROJECT_ID=project-test-… [STYTCH_JWKS_URL=… | STYTCH_BASE_URL=…] [PORT=8080] \
 //     swift run stytch-jwt-hummingbird-example
 //
-// GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional).
+// GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional),
+// GET /api/users (an M2M access token granting read:users).
 import Foundation
 import Hummingbird
 import Logging
@@ -43,6 +44,15 @@ members.get("/me") { _, context in
     return Me(memberID: session.memberID, organizationID: session.organizationID, roles: session.roles)
 }
 members.requireStytchSession(.anyRole(["admin"])).get("/admin") { _, _ in "welcome, admin" }
+
+// Machines: M2M access tokens granting read:users, in a group whose context carries the credential.
+router.group("/api", context: StytchCredentialChildContext<StytchRequestContext>.self)
+    .add(middleware: StytchTokenAuthenticator(verifier: verifier, accepting: [.m2m]))
+    .requireScopes("read:users")
+    .get("users") { _, context in
+        guard case .m2m(let client) = try context.requireStytchCredential() else { throw StytchHTTPError.missingToken }
+        return "users for \(client.clientID)"
+    }
 
 let app = Application(
     router: router,

@@ -3,6 +3,7 @@
 //   STYTCH_PROJECT_ID=project-test-… [STYTCH_JWKS_URL=… | STYTCH_BASE_URL=…] [PORT=8080] \
 //     swift run stytch-jwt-vapor-example
 //
+// GET /api/users (an M2M access token granting read:users),
 // GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional).
 import Dispatch
 import Foundation
@@ -42,6 +43,12 @@ members.get("me") { req -> Me in
     return Me(memberID: session.memberID, organizationID: session.organizationID, roles: session.roles)
 }
 members.requireStytchSession(.anyRole(["admin"])).get("admin") { _ in "welcome, admin" }
+// Machines: M2M access tokens granting read:users.
+app.grouped("api").grouped(StytchTokenAuthenticator(accepting: [.m2m])).requireScopes("read:users")
+    .get("users") { req -> String in
+        guard case .m2m(let client) = try req.requireStytchCredential() else { throw StytchAbort(.missing) }
+        return "users for \(client.clientID)"
+    }
 
 /// Boots the application and starts its HTTP server on 127.0.0.1; returns the bound port.
 func startServer(_ app: Application, port: Int) async throws -> Int {

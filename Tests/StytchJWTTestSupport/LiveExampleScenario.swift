@@ -19,6 +19,9 @@ public enum LiveExampleScenario {
         "admin-admin: 200",
         "maybe-none: 200 anonymous",
         "maybe-member: 200 \(TestTokens.memberID)",
+        "api-m2m: 200 users for m2m-client-test-live",
+        "api-m2m-no-scope: 403 insufficient_scope",
+        "api-session: 401 wrong_token_kind",
         "me-new-kid: 200 jwks-fetches=+1",
         "me-removed-kid: 401 unknown_key",
         "admin-new-kid: 200 jwks-fetches=+1",
@@ -63,6 +66,22 @@ public enum LiveExampleScenario {
                 lines.append("maybe-none: \(maybeNone.status) \(maybeNone.body)")
                 let maybeMember = try await get("/maybe", [("Authorization", "Bearer \(member)")])
                 lines.append("maybe-member: \(maybeMember.status) \(maybeMember.body)")
+
+                // Machines: an M2M token granting read:users, one that does not, and a session JWT.
+                func m2m(_ scope: String) -> String {
+                    var payload = TestTokens.payload(issuedAt: issuedAt)
+                    payload[TestTokens.sessionClaim] = nil
+                    payload[TestTokens.organizationClaim] = nil
+                    payload["sub"] = .string("m2m-client-test-live")
+                    payload["scope"] = .string(scope)
+                    return TestTokens.token(kid: kidA, key: TestJWKS.keyA, payload: payload)
+                }
+                let m2mOK = try await get("/api/users", [("Authorization", "Bearer \(m2m("read:users"))")])
+                lines.append("api-m2m: \(m2mOK.status) \(m2mOK.body)")
+                let m2mNoScope = try await get("/api/users", [("Authorization", "Bearer \(m2m("write:users"))")])
+                lines.append("api-m2m-no-scope: \(m2mNoScope.status) \(code(m2mNoScope.body))")
+                let session = try await get("/api/users", [("Authorization", "Bearer \(member)")])
+                lines.append("api-session: \(session.status) \(code(session.body))")
 
                 // Rotation: the server now publishes only key B. A token under B's new kid is accepted
                 // after one forced refresh; a token under the removed kid A is then refused.
