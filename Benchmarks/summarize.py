@@ -21,6 +21,7 @@ LABELS = {
     "6": "StytchJWT authenticate response, token cache off",
     "7": "StytchJWT warm, 2 concurrent threads (both together)",
     "8": "raw OpenSSL, 2 concurrent threads (control: the machine's parallelism)",
+    "9": "StytchJWT M2M access token, one required scope",
 }
 
 TARGETS = [
@@ -29,6 +30,7 @@ TARGETS = [
     ("2 threads / 1 thread", "7", "2", 1.8),
     ("ours (warm) / jwt-kit", "2", "5", 2.0),
     ("cache hit / raw OpenSSL", "4", "1", 20.0),
+    ("M2M / session (warm)", "9", "2", 0.95),
 ]
 
 CONTROLS = [

@@ -9,6 +9,7 @@
 //   7 warm, 2 threads  row 2 on two concurrent threads (throughput of both together)
 //   8 raw, 2 threads   row 1 on two concurrent threads: the control for row 7, i.e. how much
 //                      parallelism the machine offers at that moment (a shared machine may not)
+//   9 M2M              verify(m2mToken:requiredScopes:) on the M2M fixture, one required scope
 //
 // Every row runs 1,000 verifications per measured iteration (scalingFactor .kilo), so the
 // scaled wall clock and throughput are per verification, and mallocCountTotal / 1,000 is the
@@ -46,6 +47,11 @@ private func configuration(tokenCache: VerifiedTokenCache.Limits?) -> StytchJWTV
 @inline(never)
 private func verifySync(_ verifier: StytchJWTVerifier, _ token: String) throws -> VerifiedSession {
     try verifier.verify(sessionJWT: token)
+}
+
+@inline(never)
+private func verifyM2MSync(_ verifier: StytchJWTVerifier, _ token: String) throws -> VerifiedM2MToken {
+    try verifier.verify(m2mToken: token, requiredScopes: ["read:users"])
 }
 
 @inline(never)
@@ -193,6 +199,7 @@ let benchmarks: @Sendable () -> Void = {
         .trimmingCharacters(in: .whitespacesAndNewlines)
     let jwksDocument = fixture("Keys/demo-jwks.json")
     let responseBody = fixture("Fixtures/password-authenticate-response.json")
+    let m2mToken = String(decoding: fixture("Fixtures/m2m-access-token.jwt"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     let keys: JWKSet
     let warm: StytchJWTVerifier
     let cached: StytchJWTVerifier
@@ -204,6 +211,7 @@ let benchmarks: @Sendable () -> Void = {
         _ = try verifySync(warm, token)
         _ = try verifySync(cached, token)
         _ = try verifyResponseSync(warm, responseBody).requireSession()
+        _ = try verifyM2MSync(warm, m2mToken)
     } catch {
         fatalError("fixture does not verify: \(error)")
     }
@@ -292,6 +300,12 @@ let benchmarks: @Sendable () -> Void = {
                     }
                 }
             }
+        }
+    }
+
+    Benchmark("9 StytchJWT M2M access token") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try verifyM2MSync(warm, m2mToken))
         }
     }
 }
