@@ -54,12 +54,17 @@ router.group("/api", context: StytchCredentialChildContext<StytchRequestContext>
         return "users for \(client.clientID)"
     }
 
+// Quiet by default (no line per request); LOG_LEVEL=info or debug shows more.
+var logger = Logger(label: "stytch-jwt-hummingbird-example")
+logger.logLevel = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "") ?? .notice
+
 let app = Application(
     router: router,
     configuration: .init(address: .hostname("127.0.0.1", port: port)),
     services: [JWKSRefreshService(cache: cache)],
     onServerRunning: { channel in
         FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(channel.localAddress?.port ?? port)\n".utf8))
-    }
+    },
+    logger: logger
 )
 try await app.runService()

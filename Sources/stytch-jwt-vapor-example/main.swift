@@ -33,6 +33,8 @@ struct Me: Content {
 }
 
 let app = try await Application.make(Environment(name: "production", arguments: ["stytch-jwt-vapor-example"]))
+// Quiet by default (no line per request); LOG_LEVEL=info or debug shows more.
+app.logger.logLevel = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "") ?? .notice
 app.stytch.verifier = try StytchJWTVerifier(configuration: .init(projectID: projectID, baseURL: baseURL), cache: cache)
 app.get("health") { _ in "ok" }
 app.grouped(StytchAuthenticator(mode: .optional)).get("maybe") { req in req.stytchSession?.memberID ?? "anonymous" }
@@ -60,21 +62,28 @@ func startServer(_ app: Application, port: Int) async throws -> Int {
 let boundPort = try await startServer(app, port: port)
 FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(boundPort)\n".utf8))
 
-// Serve until SIGTERM or SIGINT, then shut down gracefully.
-let (stopSignals, stop) = AsyncStream.makeStream(of: Int32.self)
-let signalSources = [SIGTERM, SIGINT].map { number in
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler { stop.yield(number) }
-    source.resume()
-    return source
-}
-for await _ in stopSignals { break }
-signalSources.forEach { $0.cancel() }
+// Serve until SIGTERM or SIGINT, then shut down gracefully and exit 0.
+await waitForStopSignal()
 try await stopServer(app)
 
 /// Stops the HTTP server, then the application.
 func stopServer(_ app: Application) async throws {
     await app.server.shutdown()
     try await app.asyncShutdown()
+}
+
+/// Returns on the first SIGTERM or SIGINT. Nonisolated on purpose: the signal handlers run on
+/// Dispatch's queues, and a closure formed in top-level code would be main-actor isolated (an
+/// isolation check that ends the process with SIGILL when the signal arrives).
+nonisolated func waitForStopSignal() async {
+    let (signals, stop) = AsyncStream.makeStream(of: Int32.self)
+    let sources = [SIGTERM, SIGINT].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { stop.yield(number) }
+        source.resume()
+        return source
+    }
+    for await _ in signals { break }
+    sources.forEach { $0.cancel() }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import StytchJWTTestSupport
 import Testing
 
@@ -9,5 +10,14 @@ import Testing
     func exampleServesAndFollowsAKeyRotation() async throws {
         let lines = try await LiveExampleScenario.run(executable: "stytch-jwt-hummingbird-example")
         #expect(lines == LiveExampleScenario.expected, "\(lines.joined(separator: "\n"))")
+    }
+
+    @Test("SIGTERM and SIGINT stop the example cleanly (exit 0), and a request logs nothing at the default level",
+          .timeLimit(.minutes(3)), arguments: [SIGTERM, SIGINT])
+    func cleanShutdown(_ signal: Int32) async throws {
+        let result = try await LiveExampleScenario.shutdown(executable: "stytch-jwt-hummingbird-example", signal: signal)
+        #expect(result.status == 200)
+        #expect(result.ended == "exit 0")
+        #expect(result.logBytes == 0)
     }
 }

@@ -19,6 +19,16 @@ public struct ExampleServer: Sendable {
     /// The port the child listens on.
     public let port: Int
     let output: ChildOutput
+    let pid: Int32
+
+    /// Sends `signal` to the child and waits (at most 20 s) for it to end; returns how it ended:
+    /// `"exit N"` or `"signal N"`, or `"still running"`.
+    public func stop(with signal: Int32) async -> String {
+        kill(pid, signal)
+        _ = await poll(timeout: .seconds(20)) { output.hasExited }
+        guard let termination = output.termination else { return "still running" }
+        return termination.bySignal ? "signal \(termination.status)" : "exit \(termination.status)"
+    }
 
     /// What the child has written so far to standard output and standard error (for diagnostics
     /// and for checking that no token was logged).
@@ -89,7 +99,9 @@ public func withExampleServer<T>(
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = stdout
     process.standardError = stderr
-    process.terminationHandler = { _ in output.markExited() }
+    process.terminationHandler = { process in
+        output.markExited(status: process.terminationStatus, bySignal: process.terminationReason == .uncaughtSignal)
+    }
     try process.run()
     let pid = process.processIdentifier
 
@@ -112,7 +124,7 @@ public func withExampleServer<T>(
             \(output.text)
             """)
     }
-    let server = ExampleServer(baseURL: "http://127.0.0.1:\(port)", port: port, output: output)
+    let server = ExampleServer(baseURL: "http://127.0.0.1:\(port)", port: port, output: output, pid: pid)
     let result: T
     do {
         result = try await body(server)
@@ -130,6 +142,8 @@ final class ChildOutput: Sendable {
         var stdout = Data()
         var combined = Data()
         var exited = false
+        var status: Int32?
+        var bySignal = false
     }
 
     private let state = Locked(State())
@@ -143,7 +157,18 @@ final class ChildOutput: Sendable {
         }
     }
 
-    func markExited() { state.withLock { $0.exited = true } }
+    func markExited(status: Int32, bySignal: Bool) {
+        state.withLock {
+            $0.exited = true
+            $0.status = status
+            $0.bySignal = bySignal
+        }
+    }
+
+    /// How the child ended: its exit status, or the signal that ended it.
+    var termination: (status: Int32, bySignal: Bool)? {
+        state.withLock { state in state.status.map { ($0, state.bySignal) } }
+    }
 
     var hasExited: Bool { state.withLock { $0.exited } }
 

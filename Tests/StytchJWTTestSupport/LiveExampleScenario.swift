@@ -34,7 +34,7 @@ public enum LiveExampleScenario {
         let kidA = TestJWKS.randomKid(), kidB = TestJWKS.randomKid()
         let path = "/v1/b2b/sessions/jwks/\(TestTokens.projectID)"
         return try await withJWKSTestServer(responding: .json(TestJWKS.document([(kidA, TestJWKS.keyA)]))) { jwks in
-            let environment = ["STYTCH_PROJECT_ID": TestTokens.projectID, "STYTCH_JWKS_URL": jwks.url(path: path), "PORT": "0"]
+            let environment = ["STYTCH_PROJECT_ID": TestTokens.projectID, "STYTCH_JWKS_URL": jwks.url(path: path), "PORT": "0", "LOG_LEVEL": "info"]
             return try await withExampleServer(executable, environment: environment) { server in
                 var lines: [String] = []
                 func get(_ route: String, _ headers: [(String, String)] = []) async throws -> (status: Int, body: String) {
@@ -101,6 +101,28 @@ public enum LiveExampleScenario {
                 let leaked = [member, admin, rotated].contains { output.contains(TestTokens.signatureSegment(of: $0)) }
                 lines.append("output holds a token: \(leaked)")
                 return lines
+            }
+        }
+    }
+
+    /// Starts the built `executable`, serves one authenticated request, sends `signal` (SIGTERM or
+    /// SIGINT) and returns how the process ended (`"exit 0"` for a clean shutdown) and how many
+    /// bytes it wrote while serving that request at the default log level.
+    public static func shutdown(executable: String, signal: Int32) async throws -> (ended: String, status: Int, logBytes: Int) {
+        let kid = TestJWKS.randomKid()
+        let path = "/v1/b2b/sessions/jwks/\(TestTokens.projectID)"
+        return try await withJWKSTestServer(responding: .json(TestJWKS.document([(kid, TestJWKS.keyA)]))) { jwks in
+            let environment = ["STYTCH_PROJECT_ID": TestTokens.projectID, "STYTCH_JWKS_URL": jwks.url(path: path), "PORT": "0"]
+            return try await withExampleServer(executable, environment: environment) { server in
+                let token = TestTokens.token(kid: kid, key: TestJWKS.keyA, issuedAt: TestTokens.currentUnixTime() - 5)
+                let before = server.outputSoFar.utf8.count
+                var request = HTTPClientRequest(url: server.baseURL + "/me")
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+                _ = try await response.body.collect(upTo: 1 << 16)
+                try await Task.sleep(for: .milliseconds(200))
+                let logBytes = server.outputSoFar.utf8.count - before
+                return (await server.stop(with: signal), Int(response.status.code), logBytes)
             }
         }
     }
