@@ -60,6 +60,9 @@ struct HTTPAuthenticationTests {
         case .invalidConfiguration:
             #expect(failure.status == 500)
             #expect(failure.wwwAuthenticate == nil)
+        case .insufficientScope:
+            #expect(failure.status == 403)
+            #expect(failure.wwwAuthenticate == #"Bearer error="insufficient_scope", scope="""#)
         case .permissionDenied, .tenancyMismatch, .mfaRequired:
             #expect(failure.status == 403)
             #expect(failure.wwwAuthenticate == nil)

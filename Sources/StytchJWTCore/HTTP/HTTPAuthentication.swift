@@ -60,6 +60,14 @@ public enum StytchHTTPAuthentication {
         return found.flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// Whether `authorization` is one `Bearer` header whose token has the shape of a compact JWS
+    /// (exactly two dots): what an optional authenticator claims; anything else is another
+    /// authenticator's to judge.
+    public static func carriesBearerJWT(_ authorization: [String]) -> Bool {
+        guard authorization.count == 1, let token = bearerToken(authorization[0]) else { return false }
+        return token.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) } == 2
+    }
+
     /// The token of `Bearer <token>` (scheme case-insensitive, one space, no space, tab or comma
     /// in the token), else nil.
     static func bearerToken(_ value: String) -> String? {

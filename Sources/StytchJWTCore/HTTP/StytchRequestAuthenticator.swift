@@ -96,7 +96,15 @@ public struct StytchRequestAuthenticator: Sendable {
     }
 
     /// The outcome for a request with these `Authorization` and `Cookie` header values.
+    ///
+    /// In ``StytchSessionMode/optional`` mode a request whose `Authorization` header is not a
+    /// bearer JWT (another scheme, or a bearer value without the two dots of a compact JWS, such
+    /// as an API key) is left to the next authenticator: ``Outcome/anonymous``. A bearer JWT that
+    /// fails verification is still refused.
     public func authenticate(authorization: [String], cookieHeaders: [String]) async -> Outcome {
+        if mode == .optional, !StytchHTTPAuthentication.carriesBearerJWT(authorization) {
+            if !authorization.isEmpty, sources.bearerHeader { return .anonymous }
+        }
         let token: String?
         do {
             token = try StytchHTTPAuthentication.token(authorization: authorization, cookieHeaders: cookieHeaders, sources: sources)
@@ -210,7 +218,15 @@ public struct StytchCredentialAuthenticator: Sendable {
     }
 
     /// The outcome for a request with these `Authorization` and `Cookie` header values.
+    ///
+    /// In ``StytchSessionMode/optional`` mode a request whose `Authorization` header is not a
+    /// bearer JWT (another scheme, or a bearer value without the two dots of a compact JWS, such
+    /// as an API key) is left to the next authenticator: ``Outcome/anonymous``. A bearer JWT that
+    /// fails verification is still refused.
     public func authenticate(authorization: [String], cookieHeaders: [String]) async -> Outcome {
+        if mode == .optional, !StytchHTTPAuthentication.carriesBearerJWT(authorization) {
+            if !authorization.isEmpty, sources.bearerHeader { return .anonymous }
+        }
         let token: String?
         do {
             token = try StytchHTTPAuthentication.token(authorization: authorization, cookieHeaders: cookieHeaders, sources: sources)
