@@ -157,6 +157,7 @@ let package = Package(
             dependencies: [
                 "StytchJWT",
                 "StytchJWTTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -167,7 +168,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StytchJWTCoreTests",
-            dependencies: ["StytchJWTCore", "StytchJWKS", "StytchJWTTesting", "StytchJWTTestSupport"],
+            dependencies: [
+                "StytchJWTCore", "StytchJWKS", "StytchJWTTesting", "StytchJWTTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

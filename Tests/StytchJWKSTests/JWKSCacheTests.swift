@@ -733,14 +733,6 @@ extension Result where Failure == StytchJWTError {
     }
 }
 
-/// `MetricsSystem.bootstrap` may run once per process: every metrics test shares this.
-enum MetricsBootstrap {
-    static let testMetrics: TestMetrics = {
-        let metrics = TestMetrics()
-        MetricsSystem.bootstrap(metrics)
-        return metrics
-    }()
-}
 
 /// Collects every log line (message and metadata) of the loggers it makes.
 final class LogCapture: Sendable {

@@ -80,7 +80,7 @@ struct AccessTokenTests {
             }
             return nil
         } catch {
-            return error as? StytchJWTError
+            return error
         }
     }
 

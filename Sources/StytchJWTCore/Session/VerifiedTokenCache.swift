@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// A bounded cache of tokens this verifier has already verified, so a token seen again costs no
 /// RSA operation and no parsing.
@@ -14,6 +15,10 @@ import Foundation
 /// Memory is bounded by entry count and by bytes. Admission resists floods: eviction samples a few
 /// entries and removes the one used least (hit counts age by halving), so a flood of distinct
 /// tokens mostly evicts other flood tokens, not the working set.
+///
+/// Metrics (swift-metrics, built with the cache, dimension `cache` = its label):
+/// `stytch_jwt_token_cache_lookups_total` with `result` = `hit` or `miss` (their ratio is the hit
+/// rate), and `stytch_jwt_token_cache_evictions_total`.
 public final class VerifiedTokenCache: Sendable {
     /// Bounds of the cache.
     public struct Limits: Sendable, Hashable {
@@ -68,15 +73,19 @@ public final class VerifiedTokenCache: Sendable {
     private let shards: [LockedState<Shard>]
     private let entriesPerShard: Int
     private let bytesPerShard: Int
+    private let hitCounter: Counter, missCounter: Counter, evictionCounter: Counter
     private static let shardCount = 16
     private static let evictionSample = 5
 
-    /// A cache with `limits`.
-    public init(limits: Limits = Limits()) {
+    /// A cache with `limits`, named `label` in metrics.
+    public init(limits: Limits = Limits(), label: String = "default") {
         self.limits = limits
         self.shards = (0..<Self.shardCount).map { _ in LockedState(Shard()) }
         self.entriesPerShard = max(1, limits.maximumEntries / Self.shardCount)
         self.bytesPerShard = max(1, limits.maximumBytes / Self.shardCount)
+        self.hitCounter = Counter(label: "stytch_jwt_token_cache_lookups_total", dimensions: [("cache", label), ("result", "hit")])
+        self.missCounter = Counter(label: "stytch_jwt_token_cache_lookups_total", dimensions: [("cache", label), ("result", "miss")])
+        self.evictionCounter = Counter(label: "stytch_jwt_token_cache_evictions_total", dimensions: [("cache", label)])
     }
 
     /// The number of tokens held now.
@@ -100,7 +109,7 @@ public final class VerifiedTokenCache: Sendable {
     /// The cached session for exactly `token`, with the key that verified it.
     func lookup(_ token: String) -> (session: VerifiedSession, key: RSAPublicKey)? {
         let key = TokenKey(token)
-        return shards[key.shard(Self.shardCount)].withLock { shard in
+        let found = shards[key.shard(Self.shardCount)].withLock { shard -> (session: VerifiedSession, key: RSAPublicKey)? in
             guard let entry = shard.entries[key] else {
                 shard.statistics.misses += 1
                 return nil
@@ -109,6 +118,8 @@ public final class VerifiedTokenCache: Sendable {
             if shard.hits[entry.slot] < .max { shard.hits[entry.slot] += 1 }
             return (entry.session, entry.key)
         }
+        (found == nil ? missCounter : hitCounter).increment()
+        return found
     }
 
     /// Forgets `token` (its key is gone, or it no longer passes a time rule that cannot heal).
@@ -139,10 +150,11 @@ public final class VerifiedTokenCache: Sendable {
         guard bytes <= bytesPerShard else { return }
         let entriesPerShard = self.entriesPerShard
         let bytesPerShard = self.bytesPerShard
-        shards[key.shard(Self.shardCount)].withLock { shard in
+        let evicted = shards[key.shard(Self.shardCount)].withLock { shard -> Int in
             _ = Self.remove(key, from: &shard)
+            var evicted = 0
             while !shard.entries.isEmpty, shard.entries.count >= entriesPerShard || shard.bytes + bytes > bytesPerShard {
-                Self.evictOne(from: &shard)
+                if Self.evictOne(from: &shard) { evicted += 1 }
             }
             shard.entries[key] = Entry(session: session, key: publicKey, bytes: bytes, slot: shard.slots.count)
             shard.slots.append(key)
@@ -154,18 +166,23 @@ public final class VerifiedTokenCache: Sendable {
                 shard.insertsSinceAging = 0
                 for index in shard.hits.indices { shard.hits[index] /= 2 }
             }
+            return evicted
         }
+        if evicted > 0 { evictionCounter.increment(by: evicted) }
     }
 
     /// Removes the least-used of a few randomly sampled entries.
-    private static func evictOne(from shard: inout Shard) {
-        guard !shard.slots.isEmpty else { return }
+    @discardableResult
+    private static func evictOne(from shard: inout Shard) -> Bool {
+        guard !shard.slots.isEmpty else { return false }
         var victim = Int.random(in: shard.slots.indices, using: &shard.sampling)
         for _ in 1..<evictionSample {
             let candidate = Int.random(in: shard.slots.indices, using: &shard.sampling)
             if shard.hits[candidate] < shard.hits[victim] { victim = candidate }
         }
-        if remove(shard.slots[victim], from: &shard) { shard.statistics.evictions += 1 }
+        guard remove(shard.slots[victim], from: &shard) else { return false }
+        shard.statistics.evictions += 1
+        return true
     }
 }
 
