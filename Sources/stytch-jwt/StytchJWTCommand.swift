@@ -7,20 +7,30 @@ import Foundation
 /// input; 3 keys unavailable.
 @main
 struct StytchJWTCommand: AsyncParsableCommand {
+    /// The tool's version (`--version`): the package's release.
+    static let version = "0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "stytch-jwt",
         abstract: "Verify Stytch B2B session JWTs.",
         discussion: """
             Exit codes: 0 verified, 1 rejected, 2 usage or unreadable input, 3 keys unavailable.
             """,
+        version: version,
         subcommands: [Verify.self, Inspect.self, Keys.self]
     )
 
     /// Runs the command, mapping every parse or usage error to exit code 2 (ArgumentParser's own
-    /// default would be 64) so scripts can rely on the documented codes.
+    /// default would be 64) so scripts can rely on the documented codes. Exit 0 comes only from a
+    /// command that succeeded, or from a help or version request made alone (see ``Arguments``).
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let misuse = Arguments.misuse(in: arguments) {
+            Output.standardError("stytch-jwt: \(misuse)")
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         do {
-            var command = try await asyncParseAsRoot(nil)
+            var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -30,6 +40,12 @@ struct StytchJWTCommand: AsyncParsableCommand {
             Foundation.exit(exit.rawValue)
         } catch {
             if exitCode(for: error) == .success {
+                // Help, version, a completion script: ArgumentParser finds these anywhere, even in
+                // a cluster of short flags, and would skip the command. Alone, they are answered.
+                guard Arguments.isInformationRequestAlone(arguments) else {
+                    Output.standardError("stytch-jwt: \(Arguments.informationRequestNotAlone)")
+                    Foundation.exit(ExitStatus.usage.rawValue)
+                }
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
@@ -63,4 +79,9 @@ enum ExitStatus: Int32 {
 struct CommandFailure: Error {
     let status: ExitStatus
     let message: String
+
+    /// A usage error: exit 2.
+    static func usage(_ message: String) -> CommandFailure {
+        CommandFailure(status: .usage, message: message)
+    }
 }

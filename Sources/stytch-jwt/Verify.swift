@@ -10,6 +10,7 @@ struct Verify: AsyncParsableCommand {
         discussion: """
             Give exactly one input: a TOKEN argument, --token-file (- for standard input), or
             --response (a Stytch B2B authenticate response JSON file, verified and cross-checked).
+            A token that starts with "-" goes after -- (stytch-jwt verify [options] -- TOKEN).
             Keys come from a pinned JWKS file (--jwks, no network), a JWKS URL (--jwks-url), or by
             default Stytch's B2B JWKS endpoint for the project (test or live by the project ID's
             prefix, or --base-url).
@@ -146,8 +147,10 @@ struct Verify: AsyncParsableCommand {
         let lines = try BatchInput(path: tokenFile ?? "-")
         let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
         var allVerified = true
+        var lineCount = 0
         // Chunks keep memory flat for large logs and let output start early; order is kept.
         while let chunk = try lines.next(maximumCount: 4_096) {
+            lineCount += chunk.count
             let results = BatchResults(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: min(jobs, chunk.count)) { worker in
                 var index = worker
@@ -164,6 +167,8 @@ struct Verify: AsyncParsableCommand {
             }
             FileHandle.standardOutput.write(Data(output.utf8))
         }
+        // SPEC §6: exit 0 only when every token given was verified; none given is a usage error.
+        guard lineCount > 0 else { throw CommandFailure.usage("--batch: the input holds no token (not one line)") }
         return allVerified ? .verified : .rejected
     }
 
