@@ -1,7 +1,6 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import Synchronization
 import StytchJWT
 
 struct Verify: AsyncParsableCommand {
@@ -143,13 +142,13 @@ struct Verify: AsyncParsableCommand {
 
     /// `--batch`: every line a token, every output line the `--json` object for it, in input order.
     private func executeBatch() async throws -> ExitStatus {
+        let lines = try BatchReader(path: tokenFile ?? "-")
         let verifier = try await makeVerifier()
-        let lines = try BatchInput(path: tokenFile ?? "-")
         let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
         var allVerified = true
         var lineCount = 0
         // Chunks keep memory flat for large logs and let output start early; order is kept.
-        while let chunk = try lines.next(maximumCount: 4_096) {
+        while let chunk = try lines.next() {
             lineCount += chunk.count
             let results = BatchResults(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: min(jobs, chunk.count)) { worker in
@@ -259,73 +258,4 @@ struct Verify: AsyncParsableCommand {
         }
         return .rejected
     }
-}
-
-/// Lines of a token log, read in chunks (`-` is standard input). Each line is one token; surrounding
-/// whitespace (a CR before the LF) is ignored; a final newline does not make an extra empty token.
-final class BatchInput {
-    private let handle: FileHandle
-    private var buffer = [UInt8]()
-    /// Where the unread part of `buffer` starts.
-    private var start = 0
-    private var atEnd = false
-
-    init(path: String) throws {
-        if path == "-" {
-            handle = FileHandle.standardInput
-        } else if let file = FileHandle(forReadingAtPath: path) {
-            handle = file
-        } else {
-            throw CommandFailure(status: .usage, message: "--token-file: cannot open the file")
-        }
-    }
-
-    /// Up to `maximumCount` more lines, or nil at the end of the input.
-    func next(maximumCount: Int) throws -> [String]? {
-        var lines: [String] = []
-        lines.reserveCapacity(maximumCount)
-        while lines.count < maximumCount {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                lines.append(Self.line(buffer[start..<newline]))
-                start = newline + 1
-                continue
-            }
-            if atEnd {
-                if start < buffer.count { lines.append(Self.line(buffer[start...])) }
-                buffer.removeAll()
-                start = 0
-                break
-            }
-            // Drop what has been read, then refill.
-            buffer.removeFirst(start)
-            start = 0
-            let chunk: Data?
-            do {
-                chunk = try handle.read(upToCount: 1 << 20)
-            } catch {
-                throw CommandFailure(status: .usage, message: "--token-file: cannot read the input")
-            }
-            if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { atEnd = true }
-        }
-        return lines.isEmpty ? nil : lines
-    }
-
-    /// The line without surrounding ASCII whitespace (a CR before the LF, stray spaces).
-    private static func line(_ bytes: ArraySlice<UInt8>) -> String {
-        var slice = bytes
-        while let first = slice.first, first == 0x20 || first == 0x09 || first == 0x0D { slice.removeFirst() }
-        while let last = slice.last, last == 0x20 || last == 0x09 || last == 0x0D { slice.removeLast() }
-        return String(decoding: slice, as: UTF8.self)
-    }
-}
-
-/// Results written by many threads, each to its own index.
-final class BatchResults: Sendable {
-    private let storage: Mutex<[(String, Bool)]>
-
-    init(count: Int) { storage = Mutex(Array(repeating: ("", false), count: count)) }
-
-    func set(_ index: Int, _ value: (String, Bool)) { storage.withLock { $0[index] = value } }
-
-    var values: [(String, Bool)] { storage.withLock { $0 } }
 }
