@@ -48,8 +48,10 @@ struct Keys: AsyncParsableCommand {
         private func pull() async throws {
             let selection = KeySelection(jwksPath: nil, jwksURL: jwksURL, projectID: projectID, baseURL: baseURL)
             let (document, keys) = try await selection.load()
+            // Key IDs and reasons come from the network: shown escaped (Output.printable).
             for rejected in keys.rejectedKeys {
-                print("left out  key #\(rejected.index) kid \(rejected.kid ?? "(none)"): \(rejected.reason)")
+                let kid = rejected.kid.map(Output.printable) ?? "(none)"
+                print("left out  key #\(rejected.index) kid \(kid): \(Output.printable(rejected.reason))")
             }
             guard !keys.isEmpty else {
                 throw CommandFailure(status: .keysUnavailable, message: "keys unavailable: the JWKS has no usable key; nothing written")
@@ -70,9 +72,9 @@ struct Keys: AsyncParsableCommand {
             }
             for kid in keys.kids {
                 let bits = keys.key(for: kid)?.modulusBits ?? 0
-                print("kept      kid \(kid) (RSA \(bits) bits)")
+                print("kept      kid \(Output.printable(kid)) (RSA \(bits) bits)")
             }
-            print("wrote \(keys.kids.count) key(s) to \(output)")
+            print("wrote \(keys.kids.count) key(s) to \(Output.printable(output))")
         }
     }
 }

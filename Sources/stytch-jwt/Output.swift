@@ -2,14 +2,83 @@ import Foundation
 import StytchJWT
 
 /// Writing results: one JSON object per result with `--json`, a short summary otherwise.
+///
+/// Strings from a token, a response or a fetched JWKS reach a terminal only escaped: a terminal
+/// acts on control characters (`ESC ] 0 ; … BEL` retitles it, `ESC [ 2 J` clears it, a newline
+/// forges an output line) and the bidi controls reorder what it shows. Human output passes every
+/// such string through ``printable(_:)``; JSON output through ``terminalSafe(json:)``.
 enum Output {
+    /// Writes `message` to standard error, each of its lines ``printable(_:)``.
     static func standardError(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
-    /// An object whose members keep the order given (the order SPEC §6 shows).
+    /// Whether a terminal may act on `scalar`: the control characters (C0, DEL, C1) and the
+    /// bidi controls (embeddings, overrides, isolates and marks, U+202A–U+202E, U+2066–U+2069,
+    /// U+200E, U+200F, U+061C).
+    static func isTerminalControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || scalar.properties.isBidiControl
+    }
+
+    /// Whether `text` is printable ASCII only (0x20–0x7E), and, unless `quoteOrBackslash`, holds
+    /// no `"` or `\`: then nothing in it is escaped, for a terminal, in JSON or by ``printable(_:)``.
+    /// One branch-free pass the compiler vectorises: a byte is outside the range exactly when
+    /// `byte + 1` or `byte - 0x20` (wrapping) has its high bit set.
+    static func isPrintableASCII(_ text: String, quoteOrBackslash: Bool = true) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var outside: UInt8 = 0, special: UInt8 = 0
+            for byte in bytes {
+                outside |= (byte &+ 1) | (byte &- 0x20)
+                special |= (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
+            }
+            return outside & 0x80 == 0 && (quoteOrBackslash || special == 0)
+        }
+    }
+
+    /// `text` for a human reader, escaped as a Swift string literal escapes: a terminal control
+    /// as `\n`, `\r`, `\t` or `\u{1B}`, and a backslash doubled, so what is shown reads back
+    /// unambiguously.
+    static func printable(_ text: String) -> String {
+        if isPrintableASCII(text, quoteOrBackslash: false) { return text }
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": shown += "\\\\"
+            case "\n": shown += "\\n"
+            case "\r": shown += "\\r"
+            case "\t": shown += "\\t"
+            case _ where isTerminalControl(scalar):
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                shown += "\\u{" + (hex.count < 2 ? "0" : "") + hex + "}"
+            default: shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
+    /// Compact JSON text (no whitespace between its tokens, as every writer here produces) with
+    /// every terminal control in it escaped as JSON does (`\u009b`): the same JSON value, valid
+    /// JSON still, safe to show. The JSON writer already escapes C0; this adds DEL, C1 and bidi.
+    static func terminalSafe(json: String) -> String {
+        if isPrintableASCII(json) { return json }
+        var safe = ""
+        safe.reserveCapacity(json.utf8.count + 64)
+        for scalar in json.unicodeScalars {
+            if isTerminalControl(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                safe += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                safe.unicodeScalars.append(scalar)
+            }
+        }
+        return safe
+    }
+
+    /// An object whose members keep the order given (the order SPEC §6 shows), ``terminalSafe(json:)``.
     static func object(_ members: [(String, String)]) -> String {
-        "{" + members.map { JSONValue.string($0.0).jsonText + ":" + $0.1 }.joined(separator: ",") + "}"
+        terminalSafe(json: "{" + members.map { JSONValue.string($0.0).jsonText + ":" + $0.1 }.joined(separator: ",") + "}")
     }
 
     static func string(_ value: String?) -> String {
@@ -31,7 +100,7 @@ enum Output {
         return "\(value)"
     }
 
-    /// The verified-session object of SPEC §6.
+    /// The verified-session object of SPEC §6, ``terminalSafe(json:)``.
     static func json(_ session: VerifiedSession) -> String {
         // Written into one string (`verify --batch` writes one per token): the same text as
         // `object(_:)` of the members would give.
@@ -70,7 +139,7 @@ enum Output {
         output += #","nbf":"# + number(session.jwt.notBefore)
         output += #","exp":"# + number(session.jwt.expiresAt)
         output += "}}"
-        return output
+        return terminalSafe(json: output)
     }
 
     /// The rejection object of SPEC §6, with any extra top-level members (for `mfa_required`).
@@ -81,21 +150,24 @@ enum Output {
         ] + extra)
     }
 
-    /// A short human summary of a verified session.
+    /// A short human summary of a verified session. Every string from the token is ``printable(_:)``.
     static func summary(_ session: VerifiedSession) -> String {
-        let slug = session.organizationSlug.map { " (\($0))" } ?? ""
-        let factors = session.authenticationFactors.map { "\($0.type) via \($0.deliveryMethod)" }
+        let p = printable
+        let slug = session.organizationSlug.map { " (\(p($0)))" } ?? ""
+        let factors = session.authenticationFactors.map { "\(p("\($0.type)")) via \(p("\($0.deliveryMethod)"))" }
+        let roles = session.roles.map(p)
+        let claimNames = session.customClaims.keys.sorted().map(p)
         return """
-            VERIFIED  member \(session.memberID)
-              organization   \(session.organizationID)\(slug)
-              session        \(session.memberSessionID)
-              started        \(session.startedAt.text)
-              last accessed  \(session.lastAccessedAt.text)
-              session ends   \(session.expiresAt.text)
-              roles          \(session.roles.isEmpty ? "(none)" : session.roles.joined(separator: ", "))
+            VERIFIED  member \(p(session.memberID))
+              organization   \(p(session.organizationID))\(slug)
+              session        \(p(session.memberSessionID))
+              started        \(p(session.startedAt.text))
+              last accessed  \(p(session.lastAccessedAt.text))
+              session ends   \(p(session.expiresAt.text))
+              roles          \(roles.isEmpty ? "(none)" : roles.joined(separator: ", "))
               factors        \(factors.isEmpty ? "(none)" : factors.joined(separator: ", "))
-              custom claims  \(session.customClaims.isEmpty ? "(none)" : session.customClaims.keys.sorted().joined(separator: ", "))
-              jwt            kid \(session.jwt.keyID), issued \(isoDate(session.jwt.issuedAt)), expires \(isoDate(session.jwt.expiresAt))
+              custom claims  \(claimNames.isEmpty ? "(none)" : claimNames.joined(separator: ", "))
+              jwt            kid \(p(session.jwt.keyID)), issued \(isoDate(session.jwt.issuedAt)), expires \(isoDate(session.jwt.expiresAt))
             """
     }
 

@@ -239,7 +239,7 @@ struct Verify: AsyncParsableCommand {
             if json { print(Output.json(error)) } else { Output.standardError("stytch-jwt: keys unavailable: \(error.message)") }
             return .keysUnavailable
         }
-        print(json ? Output.json(error) : "REJECTED  \(error.code): \(error.message)")
+        print(json ? Output.json(error) : "REJECTED  \(error.code): \(Output.printable(error.message))")
         return .rejected
     }
 
@@ -252,7 +252,7 @@ struct Verify: AsyncParsableCommand {
             ]))
         } else {
             print("""
-                MFA REQUIRED  member \(pending.memberID) of organization \(pending.organizationID)
+                MFA REQUIRED  member \(Output.printable(pending.memberID)) of organization \(Output.printable(pending.organizationID))
                   no session exists yet: complete MFA with the intermediate session token
                 """)
         }
