@@ -122,13 +122,50 @@ final class BatchReader {
     }
 }
 
-/// Results written by many threads, each to its own index.
-final class BatchResults: Sendable {
-    private let storage: Mutex<[(String, Bool)]>
+/// The output of `verify --batch` workers: one buffer per worker, each the JSON lines of the
+/// contiguous block of a chunk that worker verified, written out in worker order (input order).
+/// The buffers are kept from chunk to chunk: megabytes each, fresh ones would be mapped and
+/// unmapped by the allocator every chunk.
+final class BatchOutputs: Sendable {
+    private struct Slot {
+        var writer = JSONWriter(capacity: 0)
+        var allVerified = true
+    }
 
-    init(count: Int) { storage = Mutex(Array(repeating: ("", false), count: count)) }
+    private let slots: Mutex<[Slot]>
 
-    func set(_ index: Int, _ value: (String, Bool)) { storage.withLock { $0[index] = value } }
+    init(workers: Int) { slots = Mutex(Array(repeating: Slot(), count: workers)) }
 
-    var values: [(String, Bool)] { storage.withLock { $0 } }
+    /// The lines `lines[block]` of the chunk that `worker` is given, for `workers` workers.
+    static func block(_ worker: Int, of workers: Int, lineCount: Int) -> Range<Int> {
+        let base = lineCount / workers, extra = lineCount % workers
+        let start = worker * base + min(worker, extra)
+        return start..<(start + base + (worker < extra ? 1 : 0))
+    }
+
+    /// Runs `write` for `worker` with its buffer emptied, and keeps what it wrote and whether
+    /// every line of it was a verified token.
+    func fill(_ worker: Int, _ write: (inout JSONWriter) -> Bool) {
+        var writer = slots.withLock { slots in
+            var taken = JSONWriter(capacity: 0)
+            swap(&taken, &slots[worker].writer)
+            return taken
+        }
+        writer.removeAll()
+        let allVerified = write(&writer)
+        slots.withLock { $0[worker] = Slot(writer: writer, allVerified: allVerified) }
+    }
+
+    /// Writes the first `workers` buffers to standard output in order; whether every line in them
+    /// was a verified token.
+    func flush(workers: Int) throws(CommandFailure) -> Bool {
+        try slots.withLock { slots throws(CommandFailure) in
+            var allVerified = true
+            for index in 0..<workers {
+                try Output.standardOutput(slots[index].writer.bytes)
+                allVerified = allVerified && slots[index].allVerified
+            }
+            return allVerified
+        }
+    }
 }

@@ -8,6 +8,15 @@ import StytchJWT
 /// forges an output line) and the bidi controls reorder what it shows. Human output passes every
 /// such string through ``printable(_:)``; JSON output through ``terminalSafe(json:)``.
 enum Output {
+    /// Writes `bytes` to standard output as they are.
+    static func standardOutput(_ bytes: [UInt8]) throws(CommandFailure) {
+        do {
+            try FileHandle.standardOutput.write(contentsOf: bytes)
+        } catch {
+            throw .usage("cannot write to standard output")
+        }
+    }
+
     /// Writes `message` to standard error, each of its lines ``printable(_:)``.
     static func standardError(_ message: String) {
         let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
@@ -102,44 +111,9 @@ enum Output {
 
     /// The verified-session object of SPEC §6, ``terminalSafe(json:)``.
     static func json(_ session: VerifiedSession) -> String {
-        // Written into one string (`verify --batch` writes one per token): the same text as
-        // `object(_:)` of the members would give.
-        var output = ""
-        output.reserveCapacity(1024)
-        func string(_ value: String) { JSONValue.writeString(value, to: &output) }
-        output += #"{"valid":true,"member_id":"#
-        string(session.memberID)
-        output += #","organization_id":"#
-        string(session.organizationID)
-        output += #","organization_slug":"#
-        if let slug = session.organizationSlug { string(slug) } else { output += "null" }
-        output += #","member_session_id":"#
-        string(session.memberSessionID)
-        output += #","started_at":"#
-        string(session.startedAt.text)
-        output += #","last_accessed_at":"#
-        string(session.lastAccessedAt.text)
-        output += #","expires_at":"#
-        string(session.expiresAt.text)
-        output += #","roles":["#
-        for (index, role) in session.roles.enumerated() {
-            if index > 0 { output += "," }
-            string(role)
-        }
-        output += #"],"authentication_factors":["#
-        for (index, factor) in session.authenticationFactors.enumerated() {
-            if index > 0 { output += "," }
-            factor.json.write(to: &output)
-        }
-        output += #"],"custom_claims":"#
-        JSONValue.object(session.customClaims).write(to: &output)
-        output += #","jwt":{"kid":"#
-        string(session.jwt.keyID)
-        output += #","iat":"# + number(session.jwt.issuedAt)
-        output += #","nbf":"# + number(session.jwt.notBefore)
-        output += #","exp":"# + number(session.jwt.expiresAt)
-        output += "}}"
-        return terminalSafe(json: output)
+        var writer = JSONWriter()
+        writer.session(session)
+        return writer.text
     }
 
     /// The rejection object of SPEC §6, with any extra top-level members (for `mfa_required`).
@@ -175,5 +149,119 @@ enum Output {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}
+
+/// JSON text written as bytes: each `verify --batch` worker writes its lines into one, so a line
+/// costs no string of its own. Everything written is ``Output/terminalSafe(json:)``.
+///
+/// Strings go through the library's JSON writer (``JSONValue/writeString(_:to:)``, the one rule
+/// for escaping), except those of printable ASCII with no `"` or `\`, which JSON writes as they
+/// are: copied straight in, the common case (identifiers, timestamps).
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    /// Appends JSON text (or a line break) as it is.
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends JSON text made by another writer, terminal controls escaped.
+    mutating func json(_ text: String) {
+        bytes.append(contentsOf: Output.terminalSafe(json: text).utf8)
+    }
+
+    /// Appends the UTF-8 of `text` (one copy).
+    private mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func string(_ value: String) {
+        if Output.isPrintableASCII(value, quoteOrBackslash: false) {
+            bytes.append(UInt8(ascii: "\""))
+            append(value)
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            var text = ""
+            JSONValue.writeString(value, to: &text)
+            json(text)
+        }
+    }
+
+    /// Appends `value` as ``JSONValue/jsonText`` writes it (numbers as their literal, object
+    /// members sorted by name), its strings through ``string(_:)``.
+    mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let flag): flag ? raw("true") : raw("false")
+        case .number(let number): append(number.literal)
+        case .string(let text): string(text)
+        case .array(let elements):
+            raw("[")
+            for (index, element) in elements.enumerated() {
+                if index > 0 { raw(",") }
+                self.value(element)
+            }
+            raw("]")
+        case .object(let members):
+            raw("{")
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { raw(",") }
+                string(member.key)
+                raw(":")
+                self.value(member.value)
+            }
+            raw("}")
+        }
+    }
+
+    mutating func number(_ value: Double) {
+        append(Output.number(value))
+    }
+
+    /// The verified-session object of SPEC §6, members in its order.
+    mutating func session(_ session: VerifiedSession) {
+        raw(#"{"valid":true,"member_id":"#)
+        string(session.memberID)
+        raw(#","organization_id":"#)
+        string(session.organizationID)
+        raw(#","organization_slug":"#)
+        if let slug = session.organizationSlug { string(slug) } else { raw("null") }
+        raw(#","member_session_id":"#)
+        string(session.memberSessionID)
+        raw(#","started_at":"#)
+        string(session.startedAt.text)
+        raw(#","last_accessed_at":"#)
+        string(session.lastAccessedAt.text)
+        raw(#","expires_at":"#)
+        string(session.expiresAt.text)
+        raw(#","roles":["#)
+        for (index, role) in session.roles.enumerated() {
+            if index > 0 { raw(",") }
+            string(role)
+        }
+        raw(#"],"authentication_factors":["#)
+        for (index, factor) in session.authenticationFactors.enumerated() {
+            if index > 0 { raw(",") }
+            value(factor.json)
+        }
+        raw(#"],"custom_claims":"#)
+        value(.object(session.customClaims))
+        raw(#","jwt":{"kid":"#)
+        string(session.jwt.keyID)
+        raw(#","iat":"#)
+        number(session.jwt.issuedAt)
+        raw(#","nbf":"#)
+        number(session.jwt.notBefore)
+        raw(#","exp":"#)
+        number(session.jwt.expiresAt)
+        raw("}}")
     }
 }

@@ -117,6 +117,28 @@ struct CLIEscapeTests {
         #expect(custom[Self.hostile] as? String == Self.hostile, "\(result)")
     }
 
+    @Test("custom claims of every JSON shape are written as the library's JSONValue.jsonText writes them", arguments: [false, true])
+    func customClaimsAsJSONText(batch: Bool) async throws {
+        // Literals JSONSerialization would not write (kept as sent), nesting, escapes, non-ASCII.
+        var payload = try jsonText(try Tokens.fixturePayload())
+        payload.removeLast()
+        payload += #","zeta":{"b":[1.5e3,-0,12345678901234567890,true,null,"q\"b\\s\/é✓"],"a":{}},"alpha":[],"mid":"\u00e9\t"}"#
+        let token = try Tokens.signingKey().compactJWS(header: try jsonText(["alg": "RS256", "kid": Fixture.kid, "typ": "JWT"]), payload: payload)
+        let members = try StrictJSON.parseObject(Array(payload.utf8), maximumDepth: 16)
+        let custom = members.filter { !["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "https://stytch.com/session", "https://stytch.com/organization"].contains($0.key) }
+        let expected = JSONValue.object(custom).jsonText
+
+        let result: RunResult
+        if batch {
+            result = try await CLI.verify(["--batch", "--now", String(Fixture.now)], stdin: Data((token + "\n").utf8))
+        } else {
+            result = try await CLI.verify([token, "--now", String(Fixture.now), "--json"])
+        }
+        #expect(result.status == 0, "\(result)")
+        let written = try #require(result.stdout.firstRange(of: #""custom_claims":"#).map { result.stdout[$0.upperBound...] }, "\(result)")
+        #expect(written.hasPrefix(expected + #","jwt":"#), "expected \(expected)\n\(result)")
+    }
+
     @Test("the MFA summary escapes the response's member and organization IDs")
     func mfaSummary() async throws {
         var response = try Fixture.jsonObject(Fixture.mfaResponsePath)
