@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StytchJWT
 
 /// `stytch-jwt`: verify Stytch B2B session JWTs and authenticate responses from the shell.
 ///
@@ -15,6 +16,8 @@ struct StytchJWTCommand: AsyncParsableCommand {
         abstract: "Verify Stytch B2B session JWTs.",
         discussion: """
             Exit codes: 0 verified, 1 rejected, 2 usage or unreadable input, 3 keys unavailable.
+            STYTCH_PROJECT_ID and STYTCH_BASE_URL stand in for --project-id and --base-url when
+            those are not given.
             """,
         version: version,
         subcommands: [Verify.self, Inspect.self, Keys.self]
@@ -73,15 +76,58 @@ enum ExitStatus: Int32 {
     case keysUnavailable = 3
 
     var exitCode: ExitCode { ExitCode(rawValue) }
+
+    /// The exit code for an error of the library: a configuration that cannot work is a usage
+    /// error, keys that cannot be had are 3, anything else is a verdict on the token.
+    init(for code: StytchJWTError.Code) {
+        switch code {
+        case .invalidConfiguration: self = .usage
+        case .keysUnavailable: self = .keysUnavailable
+        default: self = .rejected
+        }
+    }
 }
 
 /// A failure that ends the command with a documented exit code after its message is printed.
 struct CommandFailure: Error {
     let status: ExitStatus
     let message: String
+    /// SPEC §4's stable code, when the failure has one (`keys_unavailable`,
+    /// `invalid_configuration`): `verify --json` then prints the error object with it. Usage
+    /// errors without one (arguments, unreadable input) print to standard error only.
+    let code: StytchJWTError.Code?
 
-    /// A usage error: exit 2.
+    /// A usage error: exit 2, no stable code.
     static func usage(_ message: String) -> CommandFailure {
-        CommandFailure(status: .usage, message: message)
+        CommandFailure(status: .usage, message: message, code: nil)
+    }
+
+    /// `error` ending the command: its exit code by its code, the message saying what it is about
+    /// (`about`: the flag or variable a configuration value came from).
+    init(_ error: StytchJWTError, about subject: String? = nil) {
+        let detail = subject.map { "\($0): \(error.message)" } ?? error.message
+        switch error.code {
+        case .keysUnavailable: message = "keys unavailable: \(detail)"
+        case .invalidConfiguration: message = "invalid configuration: \(detail)"
+        default: message = detail
+        }
+        status = ExitStatus(for: error.code)
+        code = error.code
+    }
+
+    private init(status: ExitStatus, message: String, code: StytchJWTError.Code?) {
+        self.status = status
+        self.message = message
+        self.code = code
+    }
+}
+
+/// Runs `body`, turning the library's refusal of a value into a failure naming where the value
+/// came from (a flag or an environment variable).
+func configured<T>(_ subject: String?, _ body: () throws(StytchJWTError) -> T) throws(CommandFailure) -> T {
+    do {
+        return try body()
+    } catch {
+        throw CommandFailure(error, about: subject)
     }
 }
