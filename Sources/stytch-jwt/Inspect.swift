@@ -19,7 +19,7 @@ struct Inspect: ParsableCommand {
         do {
             decoded = try UnverifiedToken(token)
         } catch {
-            print(json ? Output.json(error) : "MALFORMED  \(error.code): \(error.message)")
+            print(json ? Output.json(error) : "MALFORMED  \(error.code): \(Output.printable(error.message))")
             throw ExitStatus.rejected.exitCode
         }
         if json {
@@ -29,10 +29,11 @@ struct Inspect: ParsableCommand {
                 ("payload", JSONValue.object(decoded.payload).jsonText),
             ]))
         } else {
+            // Shown as JSON text, with every terminal control escaped as JSON escapes it.
             print("""
                 UNVERIFIED: the signature and claims below were NOT checked. Do not trust them.
-                header:  \(JSONValue.object(decoded.header).jsonText)
-                payload: \(JSONValue.object(decoded.payload).jsonText)
+                header:  \(Output.terminalSafe(json: JSONValue.object(decoded.header).jsonText))
+                payload: \(Output.terminalSafe(json: JSONValue.object(decoded.payload).jsonText))
                 """)
         }
     }

@@ -15,26 +15,18 @@ struct Keys: AsyncParsableCommand {
                 Fetches Stytch's B2B JWKS for the project (test or live by the project ID's prefix, or
                 --base-url), or --jwks-url; reports each key kept and each key left out with the reason,
                 and writes the kept keys to FILE, ready for `stytch-jwt verify --jwks FILE`.
-                Exit codes: 0 written, 2 usage, 3 keys unavailable (fetch failed or no usable key).
+                Exit codes: 0 written, 2 usage or a configuration that cannot work, 3 keys unavailable
+                (fetch failed or no usable key).
                 """
         )
 
-        @Option(name: .customLong("project-id"), help: ArgumentHelp("The Stytch project ID.", valueName: "id"))
-        var projectID: String
-
-        @Option(name: .customLong("base-url"), help: ArgumentHelp("The project's API base URL (custom domain).", valueName: "url"))
-        var baseURL: String?
+        @OptionGroup var project: ProjectOptions
 
         @Option(name: .customLong("jwks-url"), help: ArgumentHelp("Fetch from this URL instead.", valueName: "url"))
         var jwksURL: String?
 
         @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Where to write the pinned JWKS.", valueName: "file"))
         var output: String
-
-        func validate() throws {
-            guard !projectID.isEmpty else { throw ValidationError("--project-id must not be empty") }
-            try KeySelection(jwksPath: nil, jwksURL: jwksURL, projectID: projectID, baseURL: baseURL).validate()
-        }
 
         func run() async throws {
             do {
@@ -46,13 +38,15 @@ struct Keys: AsyncParsableCommand {
         }
 
         private func pull() async throws {
-            let selection = KeySelection(jwksPath: nil, jwksURL: jwksURL, projectID: projectID, baseURL: baseURL)
-            let (document, keys) = try await selection.load()
+            let selection = KeySelection(jwksPath: nil, jwksURL: jwksURL, project: try project.resolved())
+            let (document, keys) = try await selection.load(with: try selection.fetcher())
+            // Key IDs and reasons come from the network: shown escaped (Output.printable).
             for rejected in keys.rejectedKeys {
-                print("left out  key #\(rejected.index) kid \(rejected.kid ?? "(none)"): \(rejected.reason)")
+                let kid = rejected.kid.map(Output.printable) ?? "(none)"
+                print("left out  key #\(rejected.index) kid \(kid): \(Output.printable(rejected.reason))")
             }
             guard !keys.isEmpty else {
-                throw CommandFailure(status: .keysUnavailable, message: "keys unavailable: the JWKS has no usable key; nothing written")
+                throw CommandFailure(StytchJWTError(.keysUnavailable, "the JWKS has no usable key; nothing written"))
             }
             // Keep the admitted entries exactly as published, in document order.
             let rejectedIndices = Set(keys.rejectedKeys.map(\.index))
@@ -61,18 +55,18 @@ struct Keys: AsyncParsableCommand {
             let pinned = "{\"keys\":[\n" + kept.map { "  " + $0.jsonText }.joined(separator: ",\n") + "\n]}\n"
             // Check what is written loads back to the same keys before replacing anything.
             guard let reloaded = try? JWKSet(jwks: Array(pinned.utf8)), reloaded.kids == keys.kids else {
-                throw CommandFailure(status: .keysUnavailable, message: "keys unavailable: the pinned document did not reload to the same keys")
+                throw CommandFailure(StytchJWTError(.keysUnavailable, "the pinned document did not reload to the same keys"))
             }
             do {
                 try Data(pinned.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
-                throw CommandFailure(status: .usage, message: "-o: cannot write the file")
+                throw CommandFailure.usage("-o: cannot write the file")
             }
             for kid in keys.kids {
                 let bits = keys.key(for: kid)?.modulusBits ?? 0
-                print("kept      kid \(kid) (RSA \(bits) bits)")
+                print("kept      kid \(Output.printable(kid)) (RSA \(bits) bits)")
             }
-            print("wrote \(keys.kids.count) key(s) to \(output)")
+            print("wrote \(keys.kids.count) key(s) to \(Output.printable(output))")
         }
     }
 }

@@ -72,6 +72,91 @@ struct CLIBatchTests {
         }
     }
 
+    /// The output lines' codes: `valid`, or the error code.
+    static func codes(_ output: String) throws -> [String] {
+        try lines(output).map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line.prefix(200))")
+            if object["valid"] as? Bool == true { return "valid" }
+            return ((object["error"] as? [String: Any])?["code"] as? String) ?? "?"
+        }
+    }
+
+    /// The `error.message` of one output line.
+    static func message(_ line: String) -> String? {
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        return (object?["error"] as? [String: Any])?["message"] as? String
+    }
+
+    /// SPEC §4's token limit, which a batch line is held to.
+    static let tokenLimit = 16 * 1024
+
+    @Test("lines over the token limit: one malformed line each, in order, and the batch goes on")
+    func longLines() async throws {
+        let good = try Self.tokens(3)
+        let longLines = [
+            String(repeating: "A", count: 1 << 20),
+            // A token-shaped line of 3 MiB: three segments of base64url.
+            [String](repeating: String(repeating: "x", count: 1 << 20), count: 3).joined(separator: "."),
+            // Just over the limit, and just over it once a CR and spaces are trimmed.
+            String(repeating: "B", count: Self.tokenLimit + 1),
+            "  " + String(repeating: "C", count: Self.tokenLimit + 1) + " \r",
+        ]
+        let input = [good[0], longLines[0], good[1], longLines[1], longLines[2], longLines[3], good[2]]
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("tokens.txt", text: input.joined(separator: "\n") + "\n")
+        let result = try await CLI.run(["verify", "--batch", "--token-file", path, "--jobs", "2"] + Self.tail)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(try Self.codes(result.stdout) == ["valid", "malformed", "valid", "malformed", "malformed", "malformed", "valid"])
+        for line in Self.lines(result.stdout) where line.contains("malformed") {
+            #expect(Self.message(line)?.contains("larger than") == true, "\(line)")
+        }
+        #expect(result.stdout.utf8.count < 10_000, "output lines are short: nothing of a long line is echoed")
+    }
+
+    @Test("a line at the limit once trimmed is read whole (not cut, not taken as too long)")
+    func lineAtTheLimit() async throws {
+        // 16 KiB of content, then spaces and a CR: within the limit once trimmed, so the verifier
+        // reads it (malformed for its shape, not for its size).
+        let atLimit = String(repeating: "A", count: Self.tokenLimit) + String(repeating: " ", count: 40_000) + "\r"
+        let good = try Self.tokens(1)[0]
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("tokens.txt", text: [atLimit, good].joined(separator: "\n"))
+        let result = try await CLI.run(["verify", "--batch", "--token-file", path] + Self.tail)
+        #expect(try Self.codes(result.stdout) == ["malformed", "valid"], "\(result.stderr)")
+        let message = try #require(Self.message(Self.lines(result.stdout)[0]))
+        #expect(!message.contains("larger than"), "\(message)")
+    }
+
+    enum HugeLineSource: String, CaseIterable, Sendable { case tokenFile, standardInput }
+
+    /// A line of 320 MiB (a hole in a sparse file: NUL bytes that take no disk space) between two
+    /// good tokens, read under a 192 MiB limit on the data segment: a reader that keeps the line,
+    /// or rescans it at each refill, fails (out of memory, or the watchdog).
+    @Test("a 320 MiB line is one malformed line, read with memory bounded", arguments: HugeLineSource.allCases)
+    func hugeLine(_ source: HugeLineSource) async throws {
+        let tokens = try Self.tokens(2)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("huge.txt")
+        try #require(FileManager.default.createFile(atPath: path, contents: Data((tokens[0] + "\n").utf8)))
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try file.seek(toOffset: 320 << 20)
+        try file.write(contentsOf: Data(("\n" + tokens[1] + "\n").utf8))
+        try file.close()
+
+        let result: RunResult
+        switch source {
+        case .tokenFile:
+            result = try await CLI.run(["verify", "--batch", "--token-file", path] + Self.tail, dataLimitMiB: 192, timeout: .seconds(60))
+        case .standardInput:
+            result = try await CLI.run(["verify", "--batch"] + Self.tail, standardInput: path, dataLimitMiB: 192, timeout: .seconds(60))
+        }
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(try Self.codes(result.stdout) == ["valid", "malformed", "valid"], "\(result.stderr)")
+    }
+
     @Test("usage errors exit 2", arguments: [
         ["verify", "--batch", "a.b.c"],
         ["verify", "--batch", "--response", Fixture.responsePath],

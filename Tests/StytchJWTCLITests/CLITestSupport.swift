@@ -248,11 +248,22 @@ enum CLI {
     /// The common tail of a `verify` invocation: the pinned demo keys and the fixture's project.
     static let keysAndProject = ["--jwks", Fixture.jwksPath, "--project-id", Fixture.projectID]
 
-    /// Runs `stytch-jwt arguments` in the package root with `stdin` on a pipe (EOF after it),
-    /// waits for it (at most `timeout`), and checks that no output contains a token signature.
+    /// The environment variables that stand in for flags (SPEC §6): never inherited from the
+    /// environment the tests run in, only set by a test that means to.
+    static let flagVariables: Set<String> = ["STYTCH_PROJECT_ID", "STYTCH_BASE_URL"]
+
+    /// Runs `stytch-jwt arguments` in the package root with `stdin` on a pipe (EOF after it), or
+    /// the file `standardInput` when given, waits for it (at most `timeout`), and checks that no
+    /// output contains a token signature. `environment` is added to the inherited environment
+    /// (without ``flagVariables``). With `dataLimitMiB`, the process runs under that limit on its
+    /// data segment (`ulimit -d`, which covers heap and anonymous mappings): a way to show memory
+    /// stays bounded without measuring it.
     static func run(
         _ arguments: [String],
         stdin: Data = Data(),
+        standardInput: String? = nil,
+        environment: [String: String] = [:],
+        dataLimitMiB: Int? = nil,
         timeout: Duration = .seconds(30),
         checkNoTokenEcho: Bool = true,
         sourceLocation: SourceLocation = #_sourceLocation
@@ -277,10 +288,21 @@ enum CLI {
         try input.fileHandleForWriting.close()
 
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let dataLimitMiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -d \(dataLimitMiB * 1024) && exec \"$0\" \"$@\"", binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
+        var inherited = ProcessInfo.processInfo.environment
+        for name in flagVariables { inherited[name] = nil }
+        process.environment = inherited.merging(environment) { $1 }
         process.currentDirectoryURL = Fixture.packageRoot
-        process.standardInput = input
+        try #require(standardInput == nil || stdin.isEmpty, "give stdin or standardInput, not both", sourceLocation: sourceLocation)
+        let inputFile = try standardInput.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) }
+        defer { try? inputFile?.close() }
+        if let inputFile { process.standardInput = inputFile } else { process.standardInput = input }
         process.standardOutput = stdoutHandle
         process.standardError = stderrHandle
 

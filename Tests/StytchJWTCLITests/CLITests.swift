@@ -543,12 +543,13 @@ struct UsageTests {
             switch self {
             case .noInput, .tokenAndTokenFile, .tokenAndResponse: "exactly one input"
             case .unknownFlag: "--bogus"
-            case .missingProjectID, .emptyProjectID: "project-id"
+            case .missingProjectID: "project-id"
+            case .emptyProjectID: "project ID is empty"
             case .jwksAndJWKSURL: "at most one of --jwks and --jwks-url"
             case .jwksURLNotHTTPS: "--jwks-url"
-            case .projectIDWithoutKnownPrefix: "--base-url"
+            case .projectIDWithoutKnownPrefix: "--project-id: project ID is neither"
             case .negativeLeeway, .negativeLeewayAttached: "leeway"
-            case .negativeMaxTokenAge: "max-token-age"
+            case .negativeMaxTokenAge: "maximum token age"
             case .nonFiniteNow: "now"
             case .httpBaseURL, .baseURLWithPath: "base-url"
             case .unreadableTokenFile, .tokenFileIsDirectory, .oversizeTokenFile: "--token-file"
@@ -560,6 +561,17 @@ struct UsageTests {
             case .inspectWithoutToken: "token"
             }
         }
+
+        /// A value the library refuses as `invalid_configuration` (SPEC §4), rather than arguments
+        /// of the wrong shape: with `--json`, the error object carries that code.
+        var isConfiguration: Bool {
+            switch self {
+            case .emptyProjectID, .jwksURLNotHTTPS, .projectIDWithoutKnownPrefix, .negativeLeewayAttached, .negativeMaxTokenAge,
+                 .httpBaseURL, .baseURLWithPath:
+                true
+            default: false
+            }
+        }
     }
 
     @Test("exit 2, a message on stderr, nothing on stdout (with and without --json)", arguments: Case.allCases, [false, true])
@@ -568,10 +580,18 @@ struct UsageTests {
         defer { directory.remove() }
         let result = try await CLI.run(try case_.arguments(in: directory) + (json ? ["--json"] : []))
         #expect(result.status == 2, "\(result)")
-        #expect(result.stderr.lowercased().contains(case_.stderrMentions.lowercased()), "stderr does not mention \(case_.stderrMentions)\n\(result)")
-        // README: usage errors print to standard error only; nothing may claim success.
-        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result)")
         #expect(!result.stdout.contains("VERIFIED") && !result.stdout.contains("\"valid\":true"), "\(result)")
+        if json && case_.isConfiguration {
+            // An error with a stable code is reported as the JSON object, like keys_unavailable.
+            let rejection = try result.rejection()
+            #expect(rejection.code == "invalid_configuration", "\(result)")
+            #expect(rejection.message.lowercased().contains(case_.stderrMentions.lowercased()), "message does not mention \(case_.stderrMentions)\n\(result)")
+            #expect(result.stderr.isEmpty, "\(result)")
+        } else {
+            #expect(result.stderr.lowercased().contains(case_.stderrMentions.lowercased()), "stderr does not mention \(case_.stderrMentions)\n\(result)")
+            // README: other usage errors print to standard error only.
+            #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result)")
+        }
     }
 }
 
