@@ -145,6 +145,39 @@ enum Output {
             """
     }
 
+    /// The verified object of `credential` (``JSONWriter/credential(_:kind:)``).
+    static func json(_ credential: StytchCredential, kind: Bool) -> String {
+        var writer = JSONWriter()
+        writer.credential(credential, kind: kind)
+        return writer.text
+    }
+
+    /// A short human summary of a verified credential.
+    static func summary(_ credential: StytchCredential) -> String {
+        let p = printable
+        func common(_ scopes: [String], _ claims: [String: JSONValue], _ jwt: JWTMetadata) -> String {
+            let claimNames = claims.keys.sorted().map(p)
+            return """
+                  scopes         \(scopes.isEmpty ? "(none)" : scopes.map(p).joined(separator: " "))
+                  custom claims  \(claimNames.isEmpty ? "(none)" : claimNames.joined(separator: ", "))
+                  jwt            kid \(p(jwt.keyID)), issued \(isoDate(jwt.issuedAt)), expires \(isoDate(jwt.expiresAt))
+                """
+        }
+        switch credential {
+        case .session(let session):
+            return summary(session)
+        case .m2m(let token):
+            return "VERIFIED  M2M client \(p(token.clientID))\n" + common(token.scopes, token.customClaims, token.jwt)
+        case .accessToken(let token):
+            let slug = token.organizationSlug.map { " (\(p($0)))" } ?? ""
+            return """
+                VERIFIED  Connected Apps access token of member \(p(token.memberID))
+                  organization   \(p(token.organizationID))\(slug)
+
+                """ + common(token.scopes, token.customClaims, token.jwt)
+        }
+    }
+
     static func isoDate(_ seconds: Double) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
@@ -227,8 +260,52 @@ struct JSONWriter {
     }
 
     /// The verified-session object of SPEC §6, members in its order.
-    mutating func session(_ session: VerifiedSession) {
-        raw(#"{"valid":true,"member_id":"#)
+    /// The verified object of whatever `credential` is; with `kind`, it names the kind first
+    /// (`"kind":"session"|"m2m"|"access_token"`, SPEC §6 and §9).
+    mutating func credential(_ credential: StytchCredential, kind: Bool) {
+        switch credential {
+        case .session(let session):
+            self.session(session, kind: kind)
+        case .m2m(let token):
+            raw(#"{"valid":true,"kind":"m2m","client_id":"#)
+            string(token.clientID)
+            scopesAndClaims(token.scopes, token.customClaims, token.jwt)
+        case .accessToken(let token):
+            raw(#"{"valid":true,"kind":"access_token","member_id":"#)
+            string(token.memberID)
+            raw(#","organization_id":"#)
+            string(token.organizationID)
+            raw(#","organization_slug":"#)
+            if let slug = token.organizationSlug { string(slug) } else { raw("null") }
+            scopesAndClaims(token.scopes, token.customClaims, token.jwt)
+        }
+    }
+
+    private mutating func scopesAndClaims(_ scopes: [String], _ claims: [String: JSONValue], _ jwt: JWTMetadata) {
+        raw(#","scopes":["#)
+        for (index, scope) in scopes.enumerated() {
+            if index > 0 { raw(",") }
+            string(scope)
+        }
+        raw(#"],"custom_claims":"#)
+        value(.object(claims))
+        self.jwt(jwt)
+    }
+
+    private mutating func jwt(_ jwt: JWTMetadata) {
+        raw(#","jwt":{"kid":"#)
+        string(jwt.keyID)
+        raw(#","iat":"#)
+        number(jwt.issuedAt)
+        raw(#","nbf":"#)
+        number(jwt.notBefore)
+        raw(#","exp":"#)
+        number(jwt.expiresAt)
+        raw("}}")
+    }
+
+    mutating func session(_ session: VerifiedSession, kind: Bool = false) {
+        raw(kind ? #"{"valid":true,"kind":"session","member_id":"# : #"{"valid":true,"member_id":"#)
         string(session.memberID)
         raw(#","organization_id":"#)
         string(session.organizationID)
@@ -254,14 +331,6 @@ struct JSONWriter {
         }
         raw(#"],"custom_claims":"#)
         value(.object(session.customClaims))
-        raw(#","jwt":{"kid":"#)
-        string(session.jwt.keyID)
-        raw(#","iat":"#)
-        number(session.jwt.issuedAt)
-        raw(#","nbf":"#)
-        number(session.jwt.notBefore)
-        raw(#","exp":"#)
-        number(session.jwt.expiresAt)
-        raw("}}")
+        jwt(session.jwt)
     }
 }

@@ -53,6 +53,12 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Verify many tokens, one per line (--token-file PATH, or standard input), writing one JSON object per line in input order.")
     var batch = false
 
+    @Option(help: ArgumentHelp("The kind of token (SPEC §9): a member session JWT, an M2M access token, or a Connected Apps access token. With it, the JSON names the kind.", valueName: "session|m2m|access-token"))
+    var kind: TokenKindArgument?
+
+    @Option(name: .customLong("scope"), help: ArgumentHelp("With --kind m2m: a scope the token must grant (repeatable).", valueName: "scope"))
+    var scopes: [String] = []
+
     @Option(help: ArgumentHelp("With --batch: how many threads verify (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
@@ -70,6 +76,8 @@ struct Verify: AsyncParsableCommand {
             }
             guard jobs == nil else { throw ValidationError("--jobs goes with --batch") }
         }
+        if !scopes.isEmpty, kind != .m2m { throw ValidationError("--scope goes with --kind m2m") }
+        if response != nil, let kind, kind != .session { throw ValidationError("--response holds a session JWT: it goes with --kind session") }
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be between 1 and 1024") }
         if let now, !now.isFinite { throw ValidationError("--now must be a finite number of seconds") }
         try KeySelection.validate(jwksPath: jwks, jwksURL: jwksURL)
@@ -107,7 +115,7 @@ struct Verify: AsyncParsableCommand {
         do {
             switch input {
             case .token(let token):
-                return report(try await verifier.verify(sessionJWT: token))
+                return report(try Self.verify(token, with: verifier, kind: kind, scopes: scopes))
             case .response(let response):
                 switch try await verifier.verify(authenticateResponse: response) {
                 case .authenticated(let authenticated):
@@ -166,7 +174,7 @@ struct Verify: AsyncParsableCommand {
                 outputs.fill(worker) { writer in
                     var verified = true
                     for index in BatchOutputs.block(worker, of: workers, lineCount: chunk.count) {
-                        verified = Self.writeLine(chunk[index], with: verifier, to: &writer) && verified
+                        verified = Self.writeLine(chunk[index], with: verifier, kind: kind, scopes: scopes, to: &writer) && verified
                     }
                     return verified
                 }
@@ -184,10 +192,12 @@ struct Verify: AsyncParsableCommand {
     }
 
     /// Writes the `--json` object for `token` and a line break; whether the token verified.
-    private static func writeLine(_ token: String, with verifier: StytchJWTVerifier, to writer: inout JSONWriter) -> Bool {
+    private static func writeLine(
+        _ token: String, with verifier: StytchJWTVerifier, kind: TokenKindArgument?, scopes: [String], to writer: inout JSONWriter
+    ) -> Bool {
         let verified: Bool
         do {
-            writer.session(try verifier.verify(sessionJWT: token))
+            writer.credential(try verify(token, with: verifier, kind: kind, scopes: scopes), kind: kind != nil)
             verified = true
         } catch {
             writer.json(Output.json(error))
@@ -246,8 +256,23 @@ struct Verify: AsyncParsableCommand {
         return [UInt8](data)
     }
 
+    /// `token` verified as `kind` (a session JWT when none is given), with the keys held.
+    private static func verify(
+        _ token: String, with verifier: StytchJWTVerifier, kind: TokenKindArgument?, scopes: [String]
+    ) throws(StytchJWTError) -> StytchCredential {
+        switch kind ?? .session {
+        case .session: .session(try verifier.verify(sessionJWT: token))
+        case .m2m: .m2m(try verifier.verify(m2mToken: token, requiredScopes: scopes))
+        case .accessToken: .accessToken(try verifier.verify(accessToken: token))
+        }
+    }
+
     private func report(_ session: VerifiedSession) -> ExitStatus {
-        print(json ? Output.json(session) : Output.summary(session))
+        report(.session(session))
+    }
+
+    private func report(_ credential: StytchCredential) -> ExitStatus {
+        print(json ? Output.json(credential, kind: kind != nil) : Output.summary(credential))
         return .verified
     }
 
@@ -273,4 +298,11 @@ struct Verify: AsyncParsableCommand {
         }
         return .rejected
     }
+}
+
+/// `--kind`: which of SPEC §9's kinds of token `verify` expects.
+enum TokenKindArgument: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case session
+    case m2m
+    case accessToken = "access-token"
 }
