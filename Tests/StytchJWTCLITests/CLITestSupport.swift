@@ -9,16 +9,18 @@ import Testing
 
 // MARK: - Fixture facts (from Fixtures/make_fixtures.py)
 
+/// The fixture facts of `Fixtures/make_fixtures.py`, as the test support states them once
+/// (``TokenFactory``), plus what only the CLI's tests need.
 enum Fixture {
-    static let projectID = "project-test-00000000-0000-4000-8000-000000000000"
-    static let kid = "jwk-test-11111111-1111-4111-8111-111111111111"
-    static let memberID = "member-test-fde03dd1-fff7-4b3c-9b31-ead3fbc224de"
-    static let sessionID = "member-session-test-e26a0ccb-0dc0-4edb-a4bb-e70210f43555"
-    static let organizationID = "organization-test-bd49f916-180c-46fe-9535-d9acd5e30519"
-    static let slug = "acme"
+    static let projectID = TokenFactory.projectID
+    static let kid = TokenFactory.kid
+    static let memberID = TokenFactory.memberID
+    static let sessionID = TokenFactory.sessionID
+    static let organizationID = TokenFactory.organizationID
+    static let slug = TokenFactory.slug
     static let intermediateSessionToken = "SeiGwdj5lKkrEVgcEY3QNJXt6srxS3IK2Nwkar6mXD4"
     /// 2026-01-01T00:00:00Z: the fixture's `iat` and `nbf`.
-    static let iat = 1_767_225_600
+    static let iat = Int(TokenFactory.iat)
     /// The JWT lives five minutes.
     static let exp = iat + 300
     /// The instant the README's main command verifies at (`--now`).

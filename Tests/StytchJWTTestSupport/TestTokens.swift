@@ -13,22 +13,22 @@ package import StytchJWTTesting
 /// ```
 public enum TestTokens {
     /// The fixture's project ID.
-    public static let projectID = "project-test-00000000-0000-4000-8000-000000000000"
+    public static let projectID = TokenFactory.projectID
     /// The fixture's member ID (`sub`).
-    public static let memberID = "member-test-fde03dd1-fff7-4b3c-9b31-ead3fbc224de"
+    public static let memberID = TokenFactory.memberID
     /// The fixture's member session ID.
-    public static let sessionID = "member-session-test-e26a0ccb-0dc0-4edb-a4bb-e70210f43555"
+    public static let sessionID = TokenFactory.sessionID
     /// The fixture's organization ID.
-    public static let organizationID = "organization-test-bd49f916-180c-46fe-9535-d9acd5e30519"
+    public static let organizationID = TokenFactory.organizationID
     /// The fixture's organization slug.
-    public static let slug = "acme"
+    public static let slug = TokenFactory.slug
     /// 2026-01-01T00:00:00Z: `iat`, `nbf`, the session start and the factor's last use.
-    public static let issuedAt: Int64 = 1_767_225_600
+    public static let issuedAt: Int64 = TokenFactory.iat
     /// The instant in-memory tests verify at: one minute after issue.
     public static let now = Double(issuedAt + 60)
 
-    static let sessionClaim = "https://stytch.com/session"
-    static let organizationClaim = "https://stytch.com/organization"
+    static let sessionClaim = TokenFactory.sessionClaim
+    static let organizationClaim = TokenFactory.organizationClaim
 
     /// A B2B payload. `issuedAt` sets `iat`, `nbf`, the session's `started_at`/`last_accessed_at`
     /// and each factor's `last_authenticated_at`; `exp` is `iat + jwtLifetime`, the session's
