@@ -122,7 +122,7 @@ public actor StytchRBACPolicyCache {
             return policy
         case .failure(let error):
             if let slot = slots[key], let policy = usable(slot, now: clock.now()) {
-                logger.info("RBAC policy fetch failed; using the last good policy", metadata: ["stytch.error": "\(error.message)"])
+                logger.debug("RBAC policy fetch failed; using the last good policy", metadata: ["stytch.error": "\(error.message)"])
                 return policy
             }
             throw error
@@ -172,7 +172,7 @@ public actor StytchRBACPolicyCache {
         case .failure(let error):
             slot.lastFailure = clock.now()
             slot.lastError = error
-            logger.info("RBAC policy fetch failed", metadata: ["stytch.error_code": "\(error.code)"])
+            logger.warning("RBAC policy fetch failed", metadata: ["stytch.error_code": "\(error.code)"])
         }
         slots[key] = slot
         if case .organization = key { evictOrganizationsIfNeeded() }

@@ -237,12 +237,15 @@ public actor JWKSCache {
                 $0.expiresAt = now + ttl
                 $0.usableUntil = now + ttl + configuration.maximumStaleness
             }
+            let recovered = consecutiveFailures > 0
             consecutiveFailures = 0
             snapshot.withLock { $0.nextAttemptAllowed = -.infinity }
             successfulFetches += 1
             metrics.fetch(outcome: "success", seconds: now - started)
             metrics.keysHeld.record(Double(keys.keys.count))
-            logger.info("JWKS refreshed", metadata: [
+            // swift-log's library guidance: routine work at debug; a change of state (recovery
+            // after failures) at info, once.
+            logger.log(level: recovered ? .info : .debug, recovered ? "JWKS refresh recovered" : "JWKS refreshed", metadata: [
                 "jwks.keys": "\(keys.keys.count)", "jwks.rejected": "\(keys.rejectedKeys.count)",
                 "jwks.ttl_seconds": "\(Int(ttl))", "jwks.forced": "\(forced)",
             ])
@@ -254,7 +257,8 @@ public actor JWKSCache {
             snapshot.withLock { $0.nextAttemptAllowed = now + backoff }
             metrics.fetch(outcome: "failure", seconds: now - started)
             let reason = (error as? StytchJWTError)?.message ?? "fetch failed"
-            logger.warning("JWKS refresh failed; keeping the last good keys", metadata: [
+            // A warning when fetches start failing; the retries of the same outage at debug.
+            logger.log(level: consecutiveFailures == 1 ? .warning : .debug, "JWKS refresh failed; keeping the last good keys", metadata: [
                 "jwks.reason": "\(reason)", "jwks.retry_in_seconds": "\(Int(backoff))",
                 "jwks.consecutive_failures": "\(consecutiveFailures)",
             ])

@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 import Foundation
+public import Logging
 import NIOHTTP1
 import StytchBoundedHTTP
 public import StytchJWTCore
@@ -112,13 +113,14 @@ extension JWKSCache {
     ///
     /// - Throws: ``StytchJWTError`` `invalid_configuration` when no JWKS URL can be derived (see
     ///   ``StytchJWKSFetcher/jwksURL(projectID:baseURL:)``).
-    public static func stytch(projectID: String, baseURL: String? = nil) throws(StytchJWTError) -> JWKSCache {
+    /// `logger` is given to the cache when this call builds it (the first for that project).
+    public static func stytch(projectID: String, baseURL: String? = nil, logger: Logger? = nil) throws(StytchJWTError) -> JWKSCache {
         let url = try StytchJWKSFetcher.jwksURL(projectID: projectID, baseURL: baseURL)
         let fetcher = try StytchJWKSFetcher(url: url)
         let key = Array(url.utf8)
         return shared.withLock { caches in
             if let cache = caches[key] { return cache }
-            let cache = JWKSCache(fetcher: fetcher, label: projectID)
+            let cache = JWKSCache(fetcher: fetcher, label: projectID, logger: logger)
             caches[key] = cache
             return cache
         }

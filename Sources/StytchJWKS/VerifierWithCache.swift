@@ -24,7 +24,7 @@ extension StytchJWTVerifier {
     /// let session = try await verifier.verify(sessionJWT: token)
     /// ```
     public init(configuration: Configuration, logger: Logger? = nil) throws(StytchJWTError) {
-        let cache = try JWKSCache.stytch(projectID: configuration.projectID, baseURL: configuration.baseURL)
+        let cache = try JWKSCache.stytch(projectID: configuration.projectID, baseURL: configuration.baseURL, logger: logger)
         try self.init(configuration: configuration, keySource: .provider(cache), logger: logger)
     }
 }
