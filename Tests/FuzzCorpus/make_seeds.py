@@ -2,7 +2,7 @@
 """Writes the seed inputs of the fuzz corpora (Tests/FuzzCorpus/<target>/seed-*).
 
 Seeds come from the fixtures (Fixtures/*.json, Fixtures/session.jwt, Keys/demo-jwks.json), from
-Project Wycheproof's JWS strings and JWK sets (../shared/vectors/wycheproof/testvectors_v1/,
+Project Wycheproof's JWS strings and JWK sets (Tests/Vectors/wycheproof/testvectors_v1/,
 Apache-2.0), and from small hand-made variants of the fixtures. Files that later fuzzing runs added
 (`min-*`, minimized with libFuzzer's -merge=1) and crash reproducers (`crash-*`) are left alone.
 
@@ -17,7 +17,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-WYCHEPROOF = os.path.join(ROOT, "..", "shared", "vectors", "wycheproof", "testvectors_v1")
+WYCHEPROOF = os.path.join(ROOT, "Tests", "Vectors", "wycheproof", "testvectors_v1")
 
 
 def b64url(data: bytes) -> str:

@@ -1,8 +1,8 @@
 public import Foundation
 
 /// The one way tests find the package's files (fixtures, keys, vectors, corpora): by path from the
-/// package root, found from this file. Nothing outside the checkout is read: a fresh clone has no
-/// `../shared`, so the vectors the tests use are copied into `Tests/Vectors`.
+/// package root, found from this file. Nothing outside the checkout is read (a user's clone has
+/// only the checkout), so the vectors the tests use are copied into `Tests/Vectors`.
 public enum PackageFiles {
     /// The package root (this file is `Tests/StytchJWTTestSupport/PackageFiles.swift`).
     public static let root = URL(fileURLWithPath: #filePath)
