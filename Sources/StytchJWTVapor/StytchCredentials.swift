@@ -67,47 +67,10 @@ public struct StytchScopeGuard: AsyncMiddleware {
     }
 }
 
-/// Lets a Connected Apps token (or a session) through only when the authorizer grants `action`
-/// on `resource`; an M2M token is `wrong_token_kind`.
-public struct StytchTokenPermissionGuard: AsyncMiddleware {
-    /// The authorizer; nil to use `app.stytch.authorizer`.
-    public let authorizer: (any StytchPermissionAuthorizing)?
-    /// The resource and the action.
-    public let resource: String, action: String
-    /// Where the organization comes from.
-    public let organization: StytchOrganizationSource
-
-    /// A guard of `action` on `resource`.
-    public init(authorizer: (any StytchPermissionAuthorizing)? = nil, resource: String, action: String, organization: StytchOrganizationSource = .session) {
-        self.authorizer = authorizer
-        self.resource = resource
-        self.action = action
-        self.organization = organization
-    }
-
-    /// Checks the permission, then calls `next`.
-    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let failure = await StytchCredentialAuthenticator.checkPermission(
-            request.stytchCredential, resource: resource, action: action, organization: organization,
-            authorizer: authorizer ?? request.application.stytch.authorizer, parameter: { request.parameters.get($0) }
-        ) {
-            return request.stytchFailure(failure)
-        }
-        return try await request.stytchResponding(next)
-    }
-}
-
 extension RoutesBuilder {
     /// Routes that require every one of `scopes` (after a ``StytchTokenAuthenticator``).
     public func requireScopes(_ scopes: String...) -> any RoutesBuilder {
         grouped(StytchScopeGuard(scopes))
-    }
-
-    /// Routes that require `action` on `resource` for a token (see ``StytchTokenPermissionGuard``).
-    public func requireTokenPermission(
-        resource: String, action: String, authorizer: (any StytchPermissionAuthorizing)? = nil, organization: StytchOrganizationSource = .session
-    ) -> any RoutesBuilder {
-        grouped(StytchTokenPermissionGuard(authorizer: authorizer, resource: resource, action: action, organization: organization))
     }
 }
 

@@ -146,9 +146,11 @@ public struct StytchSessionGuard: AsyncMiddleware {
     }
 }
 
-/// Lets a request through only when the authorizer grants `action` on `resource` (403
-/// `permission_denied` or `tenancy_mismatch` otherwise; 503 when no policy could be had; 500 when
-/// no authorizer is configured).
+/// Lets a request through only when the authorizer grants `action` on `resource` to its session
+/// (by its roles) or its Connected Apps token (by its scopes); an M2M token is `wrong_token_kind`
+/// (403 `permission_denied` or `tenancy_mismatch` otherwise; 503 when no policy could be had; 500
+/// when no authorizer is configured). Put it after ``StytchAuthenticator`` or
+/// ``StytchTokenAuthenticator``.
 public struct StytchPermissionGuard: AsyncMiddleware {
     /// The authorizer; nil to use `app.stytch.authorizer`.
     public let authorizer: (any StytchPermissionAuthorizing)?
@@ -169,8 +171,9 @@ public struct StytchPermissionGuard: AsyncMiddleware {
 
     /// Checks the permission, then calls `next`.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let failure = await StytchRequestAuthenticator.checkPermission(
-            request.stytchSession, resource: resource, action: action, organization: organization,
+        let credential = request.stytchCredential ?? request.stytchSession.map(StytchCredential.session)
+        if let failure = await StytchCredentialAuthenticator.checkPermission(
+            credential, resource: resource, action: action, organization: organization,
             authorizer: authorizer ?? request.application.stytch.authorizer, parameter: { request.parameters.get($0) }
         ) {
             return request.stytchFailure(failure)

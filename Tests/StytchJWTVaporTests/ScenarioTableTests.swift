@@ -41,7 +41,7 @@ struct VaporScenarioTableTests {
             }
         }
         app.grouped("apps").grouped(StytchTokenAuthenticator(accepting: [.connectedApps]))
-            .requireTokenPermission(resource: "documents", action: "read", authorizer: AdapterScenarios.authorizer())
+            .requirePermission(resource: "documents", action: "read", authorizer: AdapterScenarios.authorizer())
             .get("documents") { req -> String in
                 guard case .accessToken(let token) = try req.requireStytchCredential() else { return "?" }
                 return token.memberID
