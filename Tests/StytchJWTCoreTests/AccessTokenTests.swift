@@ -84,6 +84,24 @@ struct AccessTokenTests {
         }
     }
 
+    @Test("verify(token:accepting:) reads the kind from the claims and names every kind it accepts when it refuses one")
+    func acceptingSeveralKinds() async throws {
+        let verifier = try F.verifier()
+        guard case .m2m(let token) = try await verifier.verify(token: Kind.m2m.token, accepting: [.session, .m2m], requiredScopes: ["read:users"]) else {
+            Issue.record("an M2M token was not read as one"); return
+        }
+        #expect(token.clientID == "m2m-client-test-1")
+        guard case .session = try await verifier.verify(token: Kind.session.token, accepting: [.session, .m2m]) else {
+            Issue.record("a session JWT was not read as one"); return
+        }
+        let error = await #expect(throws: StytchJWTError.self) { try await verifier.verify(token: Kind.connectedApps.token, accepting: [.session, .m2m]) }
+        #expect(error?.code == .wrongTokenKind)
+        #expect(error?.message == "the token is a Connected Apps access token, not a session JWT or M2M access token")
+        await #expect(throws: StytchJWTError(.insufficientScope, "")) {
+            try await verifier.verify(token: Kind.m2m.token, accepting: [.m2m], requiredScopes: ["admin"])
+        }
+    }
+
     @Test("a session JWT the token cache holds is still wrong_token_kind as an access token")
     func tokenCacheKeepsKinds() throws {
         let verifier = try F.verifier()

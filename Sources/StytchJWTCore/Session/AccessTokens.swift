@@ -18,7 +18,13 @@ public enum StytchTokenKind: String, Sendable, Hashable, CaseIterable, CustomStr
 extension StytchJWTError {
     /// `wrong_token_kind`, naming the kind found and the kind expected.
     static func wrongKind(_ found: StytchTokenKind, expected: StytchTokenKind) -> StytchJWTError {
-        StytchJWTError(.wrongTokenKind, "the token is a \(found.readableName), not a \(expected.readableName)")
+        wrongKind(found, accepted: [expected])
+    }
+
+    /// `wrong_token_kind`, naming the kind found and every kind accepted (in a stable order).
+    static func wrongKind(_ found: StytchTokenKind, accepted: Set<StytchTokenKind>) -> StytchJWTError {
+        let names = StytchTokenKind.allCases.filter(accepted.contains).map(\.readableName)
+        return StytchJWTError(.wrongTokenKind, "the token is a \(found.readableName), not a \(names.joined(separator: " or "))")
     }
 }
 
@@ -290,9 +296,7 @@ extension StytchJWTVerifier {
             try jws.checkSignature(with: await key(for: kid))
             let members = RegisteredMembers(payload)
             let kind: StytchTokenKind = members.session != nil ? .session : (members.accessTokenKind ?? .session)
-            guard kinds.contains(kind) else {
-                throw StytchJWTError.wrongKind(kind, expected: kinds.contains(.session) ? .session : (kinds.first ?? .session))
-            }
+            guard kinds.contains(kind) else { throw StytchJWTError.wrongKind(kind, accepted: kinds) }
             switch kind {
             case .session:
                 return .session(try checkClaims(payload, kid: kid, now: configuration.clock().timeIntervalSince1970))
