@@ -202,3 +202,35 @@ struct HTTPPipelineEdgeTests {
         #expect(failure?.status == 500)
     }
 }
+
+/// Requirements combined: any of, all of, and MFA completed.
+@Suite("Session requirements combined")
+struct SessionRequirementCombinationTests {
+    static func session(roles: [String] = ["stytch_member"], factors: [(String, String)] = [("password", "knowledge")]) throws -> VerifiedSession {
+        let factorJSON = JSONValue.array(factors.map { .object(["type": .string($0.0), "delivery_method": .string($0.1)]) })
+        let payload = TokenFactory.payload(
+            setting: TokenFactory.sessionClaim, "roles", to: .array(roles.map(JSONValue.string)),
+            in: TokenFactory.payload(setting: TokenFactory.sessionClaim, "authentication_factors", to: factorJSON)
+        )
+        return try TokenFactory.verifier().verify(sessionJWT: TokenFactory.token(payload: payload))
+    }
+
+    @Test("mfaCompleted needs two factors of different types")
+    func mfa() throws {
+        #expect(SessionRequirement.mfaCompleted.failure(for: try Self.session())?.code == .permissionDenied)
+        #expect(SessionRequirement.mfaCompleted.failure(for: try Self.session(factors: [("password", "knowledge"), ("password", "knowledge")]))?.code == .permissionDenied)
+        #expect(SessionRequirement.mfaCompleted.failure(for: try Self.session(factors: [("password", "knowledge"), ("totp", "authenticator_app")])) == nil)
+    }
+
+    @Test("anyOf passes when one passes and answers the first failure otherwise; allOf needs every one")
+    func combinators() throws {
+        let member = try Self.session()
+        let admin = SessionRequirement.anyRole(["admin"])
+        let otherOrganization = SessionRequirement.organization(id: "organization-test-other")
+        #expect(SessionRequirement.anyOf([admin, .anyRole(["stytch_member"])]).failure(for: member) == nil)
+        #expect(SessionRequirement.anyOf([otherOrganization, admin]).failure(for: member)?.code == .tenancyMismatch)
+        #expect(SessionRequirement.anyOf([]).failure(for: member)?.code == .permissionDenied)
+        #expect(SessionRequirement.allOf([.anyRole(["stytch_member"]), admin]).failure(for: member)?.code == .permissionDenied)
+        #expect(SessionRequirement.allOf([.anyRole(["stytch_member"]), .factor(.password)]).failure(for: member) == nil)
+    }
+}

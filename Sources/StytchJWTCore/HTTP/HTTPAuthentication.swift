@@ -342,6 +342,41 @@ public struct SessionRequirement: Sendable {
         }
     }
 
+    /// The member completed MFA in this session: it holds at least two authentication factors of
+    /// different types (Stytch adds the second factor, such as `totp` or `otp`, to the session when
+    /// MFA succeeds; a session from one primary factor holds one).
+    public static var mfaCompleted: SessionRequirement {
+        SessionRequirement { session, _ in
+            var types: [String] = []
+            for factor in session.authenticationFactors where !types.containsUTF8(factor.type.rawValue) {
+                types.append(factor.type.rawValue)
+            }
+            return types.count >= 2 ? nil : StytchJWTError(.permissionDenied, "the session has not completed multi-factor authentication")
+        }
+    }
+
+    /// Every one of `requirements` holds (the first failure is the answer).
+    public static func allOf(_ requirements: [SessionRequirement]) -> SessionRequirement {
+        SessionRequirement { session, now in
+            for requirement in requirements {
+                if let error = requirement.failure(for: session, now: now) { return error }
+            }
+            return nil
+        }
+    }
+
+    /// At least one of `requirements` holds (when none does, the first one's failure is the answer).
+    public static func anyOf(_ requirements: [SessionRequirement]) -> SessionRequirement {
+        SessionRequirement { session, now in
+            var first: StytchJWTError?
+            for requirement in requirements {
+                guard let error = requirement.failure(for: session, now: now) else { return nil }
+                if first == nil { first = error }
+            }
+            return first ?? StytchJWTError(.permissionDenied, "no requirement was given to satisfy")
+        }
+    }
+
     /// The session started, or a factor was last used, at most `seconds` ago (recent authentication
     /// for sensitive actions). Factors without `last_authenticated_at` count from the session start.
     public static func authenticatedWithin(seconds: TimeInterval) -> SessionRequirement {
