@@ -243,3 +243,54 @@ extension Request {
         )
     }
 }
+
+extension Request {
+    /// Stytch verification on demand, in a handler (as vapor/jwt's `req.jwt`), with the
+    /// application's settings (`app.stytch`).
+    ///
+    /// ```swift
+    /// app.get("me") { req in try await req.stytch.verifySession().memberID }
+    /// ```
+    public var stytch: StytchRequest { StytchRequest(request: self) }
+
+    /// See ``Vapor/Request/stytch``.
+    public struct StytchRequest: Sendable {
+        /// The request.
+        public let request: Request
+
+        /// Verifies the request's session JWT (`Authorization: Bearer`, then the session cookie)
+        /// with `app.stytch.authenticator`, logs the session in and returns it.
+        ///
+        /// - Throws: ``StytchAbort`` with the pipeline's status and code.
+        public func verifySession(sources: StytchHTTPAuthentication.TokenSources = .default) async throws -> VerifiedSession {
+            guard let authenticator = request.application.stytch.authenticator else {
+                throw StytchAbort(.init(StytchJWTError(.invalidConfiguration, "no session verifier is configured: set app.stytch.verifier")))
+            }
+            let pipeline = StytchRequestAuthenticator(authenticator: authenticator, sources: sources)
+            switch await pipeline.authenticate(authorization: request.headers[.authorization], cookieHeaders: request.headers[.cookie]) {
+            case .authenticated(let authentication):
+                request.auth.login(authentication.session)
+                return authentication.session
+            case .rejected(let failure):
+                throw StytchAbort(failure)
+            case .anonymous:
+                throw StytchAbort(.missing)
+            }
+        }
+
+        /// Verifies `token` as an M2M access token granting `requiredScopes`, with the
+        /// application's verifier.
+        ///
+        /// - Throws: ``StytchAbort`` (401, or 403 `insufficient_scope`).
+        public func verify(m2mToken token: String, requiredScopes: [String] = []) async throws -> VerifiedM2MToken {
+            guard let verifier = request.application.stytch.verifier else {
+                throw StytchAbort(.init(StytchJWTError(.invalidConfiguration, "no verifier is configured: set app.stytch.verifier")))
+            }
+            do {
+                return try await verifier.verify(m2mToken: token, requiredScopes: requiredScopes)
+            } catch {
+                throw StytchAbort(.init(error))
+            }
+        }
+    }
+}

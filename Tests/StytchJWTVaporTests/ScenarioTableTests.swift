@@ -64,3 +64,30 @@ struct VaporScenarioTableTests {
         #expect(AdapterScenarios.mismatches(answer, scenario) == [])
     }
 }
+
+/// `req.stytch.verifySession()` in a handler, with the application's verifier.
+@Suite("Vapor: verification on demand")
+struct VaporOnDemandTests {
+    @Test("a handler verifies the request's session itself; a refusal has the pipeline's status and code")
+    func onDemand() async throws {
+        let verifier = try AdapterScenarios.verifier()
+        func get(_ headers: HTTPHeaders) async throws -> TestingHTTPResponse {
+            try await withApp { app in
+                app.stytch.verifier = verifier
+                app.get("on-demand") { req async throws -> String in try await req.stytch.verifySession().memberID }
+                return try await app.testing().sendRequest(.GET, "on-demand", headers: headers)
+            }
+        }
+        let scenario = AdapterScenarios.all.first { $0.name == "a valid bearer token" }!
+        let good = try await get(HTTPHeaders(scenario.headers.map { ($0.name, $0.value) }))
+        #expect(good.status == .ok)
+        #expect(good.body.string == TestTokens.memberID)
+        let none = try await get([:])
+        #expect(none.status == .unauthorized)
+        #expect(none.headers.first(name: .wwwAuthenticate) == "Bearer")
+        let expired = AdapterScenarios.all.first { $0.name == "an expired token" }!
+        let refused = try await get(HTTPHeaders(expired.headers.map { ($0.name, $0.value) }))
+        #expect(refused.status == .unauthorized)
+        #expect(refused.headers.first(name: .wwwAuthenticate) == #"Bearer error="invalid_token""#)
+    }
+}
