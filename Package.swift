@@ -93,6 +93,7 @@ let package = Package(
                 "StytchJWTCore",
                 "StytchBoundedHTTP",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
@@ -189,7 +190,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StytchB2BAPITests",
-            dependencies: ["StytchB2BAPI", "StytchJWT", "StytchJWTTesting", "StytchJWTTestSupport"],
+            dependencies: [
+                "StytchB2BAPI", "StytchJWT", "StytchJWTTesting", "StytchJWTTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 public import StytchJWTCore
 public import Logging
+import Metrics
 
 /// Where RBAC policies come from: Stytch's API (``StytchB2BClient``) or, in tests and offline
 /// deployments, anything else that produces the same documents.
@@ -162,6 +163,9 @@ public actor StytchRBACPolicyCache {
     }
 
     private func finish(_ key: SlotKey, _ result: Result<RBACPolicy, StytchJWTError>) {
+        let kind = if case .project = key { "project" } else { "organization" }
+        let outcome = if case .success = result { "success" } else { "failure" }
+        Counter(label: "stytch_rbac_policy_fetches_total", dimensions: [("policy", kind), ("outcome", outcome)]).increment()
         var slot = slots[key] ?? Slot()
         slot.inFlight = nil
         switch result {

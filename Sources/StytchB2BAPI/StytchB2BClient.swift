@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 import Foundation
+import Metrics
 import NIOHTTP1
 import StytchBoundedHTTP
 public import StytchJWTCore
@@ -104,7 +105,32 @@ public struct StytchB2BClient: Sendable, CustomStringConvertible, CustomDebugStr
 
     // MARK: - Transport
 
+    /// One call, counted in `stytch_api_requests_total{endpoint, outcome}` (`success`, or the
+    /// HTTP status class or `transport` of a failure) and timed in
+    /// `stytch_api_request_duration_seconds{endpoint}`.
     private func send<Response: Decodable>(
+        _ method: HTTPMethod, _ path: String, body: [UInt8]?, as type: Response.Type
+    ) async throws(StytchJWTError) -> Response {
+        let endpoint = Self.endpointName(path)
+        let started = ContinuousClock.now
+        do {
+            let response = try await sendUncounted(method, path, body: body, as: type)
+            Self.record(endpoint, "success", since: started)
+            return response
+        } catch {
+            Self.record(endpoint, error.apiFailure?.statusCode.map { "http_\($0 / 100)xx" } ?? "transport", since: started)
+            throw error
+        }
+    }
+
+    private static func record(_ endpoint: String, _ outcome: String, since started: ContinuousClock.Instant) {
+        Counter(label: "stytch_api_requests_total", dimensions: [("endpoint", endpoint), ("outcome", outcome)]).increment()
+        let elapsed = ContinuousClock.now - started
+        Metrics.Timer(label: "stytch_api_request_duration_seconds", dimensions: [("endpoint", endpoint)])
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+
+    private func sendUncounted<Response: Decodable>(
         _ method: HTTPMethod, _ path: String, body: [UInt8]?, as type: Response.Type
     ) async throws(StytchJWTError) -> Response {
         let (status, bytes) = try await exchange(method, path, body: body)
