@@ -164,7 +164,10 @@ public struct StytchB2BClient: Sendable, CustomStringConvertible, CustomDebugStr
         }
         let endpoint = Self.endpointName(path)
         do {
-            let response = try await BoundedHTTP.execute(request, client: client, timeout: timeout, maximumBodyBytes: maximumBodyBytes)
+            let response = try await BoundedHTTP.execute(
+                request, client: client, timeout: timeout, maximumBodyBytes: maximumBodyBytes,
+                operation: "stytch.api.\(endpoint)", endpoint: endpoint
+            )
             return (response.status, response.body)
         } catch {
             switch error {

@@ -1,6 +1,7 @@
 package import AsyncHTTPClient
 import NIOCore
 package import NIOHTTP1
+import Tracing
 
 /// One bounded HTTP exchange, the only way the JWKS fetcher and the Stytch API client talk to the
 /// network: a timeout over the whole exchange (connect, head and body), a body cap enforced while
@@ -38,11 +39,42 @@ package enum BoundedHTTP {
         }
     }
 
-    /// Sends `request` and reads the whole answer within `timeout` seconds and `maximumBodyBytes`.
-    ///
-    /// AsyncHTTPClient's deadline stops at the response head, so the body is read in a race
-    /// against the same deadline.
+    /// Sends `request` and reads the whole answer within `timeout` seconds and `maximumBodyBytes`,
+    /// in a client span named `operation` (swift-distributed-tracing) whose attributes are the
+    /// method, the host, `endpoint` (a path without identifiers) and the status or failure: never
+    /// a header, a query, a body or a credential.
     package static func execute(
+        _ request: HTTPClientRequest, client: HTTPClient, timeout: Double, maximumBodyBytes: Int,
+        operation: String, endpoint: String
+    ) async throws(Failure) -> Response {
+        let result: Result<Response, Failure> = await withSpan(operation, ofKind: .client) { span in
+            span.attributes["http.request.method"] = request.method.rawValue
+            span.attributes["server.address"] = URLHost(request.url)
+            span.attributes["stytch.endpoint"] = endpoint
+            do throws(Failure) {
+                let response = try await executeUntraced(request, client: client, timeout: timeout, maximumBodyBytes: maximumBodyBytes)
+                span.attributes["http.response.status_code"] = response.status
+                if response.status >= 400 { span.setStatus(SpanStatus(code: .error)) }
+                return .success(response)
+            } catch {
+                if case .bodyTooLarge(let status, _) = error { span.attributes["http.response.status_code"] = status }
+                span.attributes["error.type"] = error.description
+                span.setStatus(SpanStatus(code: .error))
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The host of `url` (scheme and path, query and credentials left out), for a span.
+    private static func URLHost(_ url: String) -> String {
+        let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].hasSuffix(":"), parts[1].isEmpty else { return "" }
+        let authority = parts[2].prefix { $0 != "?" && $0 != "#" }
+        return String(authority.split(separator: "@").last ?? "")
+    }
+
+    private static func executeUntraced(
         _ request: HTTPClientRequest, client: HTTPClient, timeout: Double, maximumBodyBytes: Int
     ) async throws(Failure) -> Response {
         do {

@@ -66,7 +66,10 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         request.headers.add(name: "User-Agent", value: "StytchJWT")
         let response: BoundedHTTP.Response
         do {
-            response = try await BoundedHTTP.execute(request, client: client, timeout: timeout, maximumBodyBytes: maximumBodyBytes)
+            response = try await BoundedHTTP.execute(
+                request, client: client, timeout: timeout, maximumBodyBytes: maximumBodyBytes,
+                operation: "stytch.jwks.fetch", endpoint: "sessions/jwks"
+            )
         } catch {
             if case .bodyTooLarge(let status, _) = error, status != 200 {
                 throw StytchJWTError(.keysUnavailable, "JWKS endpoint answered HTTP \(status)")
