@@ -77,7 +77,7 @@ public struct StytchTokenAuthenticator<Context: AuthRequestContext<StytchCredent
 
 /// Requires the credential to grant every one of `scopes` (403 `insufficient_scope` with
 /// `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`).
-public struct StytchScopeGuard<Context: AuthRequestContext<StytchCredential>>: RouterMiddleware {
+public struct StytchScopeGuard<Context: AuthRequestContext>: RouterMiddleware where Context.Identity: StytchIdentity {
     /// The scopes required.
     public let scopes: [String]
 
@@ -86,52 +86,15 @@ public struct StytchScopeGuard<Context: AuthRequestContext<StytchCredential>>: R
 
     /// Calls `next` when every scope is granted.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let failure = StytchCredentialAuthenticator.check(context.identity, grants: scopes) { throw rejection(failure, context.logger) }
+        if let failure = StytchCredentialAuthenticator.check(context.identity?.stytchCredential, grants: scopes) { throw rejection(failure, context.logger) }
         return try await next(request, context)
     }
 }
 
-/// Lets a Connected Apps token (or a session) through only when the authorizer grants `action`
-/// on `resource`; an M2M token is `wrong_token_kind`.
-public struct StytchTokenPermissionGuard<Context: AuthRequestContext<StytchCredential>>: RouterMiddleware {
-    /// The authorizer.
-    public let authorizer: any StytchPermissionAuthorizing
-    /// The resource and the action.
-    public let resource: String, action: String
-    /// Where the organization comes from.
-    public let organization: StytchOrganizationSource
-
-    /// A guard of `action` on `resource`.
-    public init(authorizer: any StytchPermissionAuthorizing, resource: String, action: String, organization: StytchOrganizationSource = .session) {
-        self.authorizer = authorizer
-        self.resource = resource
-        self.action = action
-        self.organization = organization
-    }
-
-    /// Checks the permission, then calls `next`.
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let failure = await StytchCredentialAuthenticator.checkPermission(
-            context.identity, resource: resource, action: action, organization: organization, authorizer: authorizer,
-            parameter: { context.parameters.get($0) }
-        ) {
-            throw rejection(failure, context.logger)
-        }
-        return try await next(request, context)
-    }
-}
-
-extension RouterMethods where Context: AuthRequestContext<StytchCredential> {
+extension RouterMethods where Context: AuthRequestContext, Context.Identity: StytchIdentity {
     /// A group whose routes require every one of `scopes` (see ``StytchScopeGuard``).
     public func requireScopes(_ scopes: String...) -> RouterGroup<Context> {
         group().add(middleware: StytchScopeGuard<Context>(scopes))
-    }
-
-    /// A group whose routes require `action` on `resource` (see ``StytchTokenPermissionGuard``).
-    public func requirePermission(
-        resource: String, action: String, authorizer: any StytchPermissionAuthorizing, organization: StytchOrganizationSource = .session
-    ) -> RouterGroup<Context> {
-        group().add(middleware: StytchTokenPermissionGuard<Context>(authorizer: authorizer, resource: resource, action: action, organization: organization))
     }
 }
 

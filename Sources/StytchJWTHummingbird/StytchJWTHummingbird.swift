@@ -128,7 +128,7 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
 /// ```swift
 /// router.group("admin").add(middleware: StytchSessionGuard(.anyRole(["admin"])))
 /// ```
-public struct StytchSessionGuard<Context: AuthRequestContext<VerifiedSession>>: RouterMiddleware {
+public struct StytchSessionGuard<Context: AuthRequestContext>: RouterMiddleware where Context.Identity: StytchIdentity {
     /// The rules, all of which must hold.
     public let requirements: [SessionRequirement]
     /// The clock the time rules read (`authenticatedWithin`). Pass the verifier's for tests.
@@ -154,9 +154,10 @@ public struct StytchSessionGuard<Context: AuthRequestContext<VerifiedSession>>: 
     }
 }
 
-/// Lets a request through only when `authorizer` grants `action` on `resource` (403
+/// Lets a request through only when `authorizer` grants `action` on `resource` to its session (by
+/// its roles) or its Connected Apps token (by its scopes); an M2M token is `wrong_token_kind` (403
 /// `permission_denied` or `tenancy_mismatch` otherwise; 503 when no policy could be had).
-public struct StytchPermissionGuard<Context: AuthRequestContext<VerifiedSession>>: RouterMiddleware {
+public struct StytchPermissionGuard<Context: AuthRequestContext>: RouterMiddleware where Context.Identity: StytchIdentity {
     /// The authorizer (StytchRBACAuthorizer, or your own).
     public let authorizer: any StytchPermissionAuthorizing
     /// The resource.
@@ -176,8 +177,8 @@ public struct StytchPermissionGuard<Context: AuthRequestContext<VerifiedSession>
 
     /// Checks the permission, then calls `next`.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let failure = await StytchRequestAuthenticator.checkPermission(
-            context.identity, resource: resource, action: action, organization: organization, authorizer: authorizer,
+        if let failure = await StytchCredentialAuthenticator.checkPermission(
+            context.identity?.stytchCredential, resource: resource, action: action, organization: organization, authorizer: authorizer,
             parameter: { context.parameters.get($0) }
         ) {
             throw rejection(failure, context.logger)
@@ -186,7 +187,7 @@ public struct StytchPermissionGuard<Context: AuthRequestContext<VerifiedSession>
     }
 }
 
-extension RouterMethods where Context: AuthRequestContext<VerifiedSession> {
+extension RouterMethods where Context: AuthRequestContext, Context.Identity: StytchIdentity {
     /// A group (same path) whose routes require a session meeting every one of `requirements`.
     public func requireStytchSession(_ requirements: SessionRequirement..., clock: @escaping @Sendable () -> Date = { Date() }) -> RouterGroup<Context> {
         group().add(middleware: StytchSessionGuard<Context>(requirements, clock: clock))
@@ -223,5 +224,69 @@ extension Logger {
         self[metadataKey: "stytch.member_id"] = .string(session.memberID)
         self[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
         self[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
+    }
+}
+
+/// Verifies the request's session JWT like ``StytchAuthenticator`` and hands the application its
+/// own identity type, made from the session by `map` (return nil to leave the request
+/// unauthenticated). When that type conforms to `StytchIdentity`, every Stytch guard works on it.
+///
+/// ```swift
+/// struct User: StytchIdentity { let id: String; let session: VerifiedSession
+///     var stytchCredential: StytchCredential { .session(session) } }
+/// router.add(middleware: StytchIdentityAuthenticator<AppContext>(verifier: verifier) { session, _ in
+///     User(id: session.memberID, session: session)
+/// })
+/// ```
+public struct StytchIdentityAuthenticator<Context: AuthRequestContext>: AuthenticatorMiddleware {
+    /// The application's identity.
+    public typealias Identity = Context.Identity
+
+    /// The shared pipeline.
+    public let pipeline: StytchRequestAuthenticator
+    /// Makes the application's identity from a verified (perhaps refreshed) session.
+    public let map: @Sendable (VerifiedSession, Context) async throws -> Context.Identity?
+
+    /// An authenticator over `pipeline`, mapping sessions with `map`.
+    public init(pipeline: StytchRequestAuthenticator, map: @escaping @Sendable (VerifiedSession, Context) async throws -> Context.Identity?) {
+        self.pipeline = pipeline
+        self.map = map
+    }
+
+    /// An authenticator for `verifier` in `mode`, mapping sessions with `map`.
+    public init(
+        verifier: StytchJWTVerifier, mode: StytchSessionMode = .required,
+        map: @escaping @Sendable (VerifiedSession, Context) async throws -> Context.Identity?
+    ) {
+        self.init(pipeline: StytchRequestAuthenticator(authenticator: verifier, mode: mode), map: map)
+    }
+
+    /// The application's identity for the request's session, or nil.
+    public func authenticate(request: Request, context: Context) async throws -> Context.Identity? {
+        try await authentication(request, context).identity
+    }
+
+    private func authentication(_ request: Request, _ context: Context) async throws -> (identity: Context.Identity?, authentication: SessionAuthentication?) {
+        switch await pipeline.authenticate(authorization: request.headers[values: .authorization], cookieHeaders: request.headers[values: .cookie]) {
+        case .anonymous: return (nil, nil)
+        case .authenticated(let authentication): return (try await map(authentication.session, context), authentication)
+        case .rejected(let failure): throw rejection(failure, context.logger)
+        }
+    }
+
+    /// Authenticates, then calls `next` with the mapped identity; adds the pipeline's response
+    /// headers (a refreshed JWT's cookie).
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let (identity, authentication) = try await authentication(request, context)
+        var context = context
+        context.identity = identity
+        if let session = authentication?.session { context.logger.stytchSession(session) }
+        var response = try await next(request, context)
+        if let authentication {
+            for (name, value) in pipeline.responseHeaders(for: authentication) {
+                response.headers[values: HTTPField.Name(name)!].append(value)
+            }
+        }
+        return response
     }
 }

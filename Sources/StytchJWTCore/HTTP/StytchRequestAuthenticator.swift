@@ -131,9 +131,13 @@ public struct StytchRequestAuthenticator: Sendable {
         ]
     }
 
-    /// The failure, if any, of `session` against every one of `requirements` at `now`.
-    public static func check(_ session: VerifiedSession?, against requirements: [SessionRequirement], now: Date) -> StytchHTTPAuthentication.Failure? {
-        guard let session else { return .missing }
+    /// The failure, if any, of `identity`'s session against every one of `requirements` at
+    /// `now` (another kind of credential is `wrong_token_kind`).
+    public static func check(_ identity: (any StytchIdentity)?, against requirements: [SessionRequirement], now: Date) -> StytchHTTPAuthentication.Failure? {
+        guard let identity else { return .missing }
+        guard case .session(let session) = identity.stytchCredential else {
+            return StytchHTTPAuthentication.Failure(StytchJWTError.wrongKind(identity.stytchCredential.kind, expected: .session))
+        }
         for requirement in requirements {
             if let error = requirement.failure(for: session, now: now) { return StytchHTTPAuthentication.Failure(error) }
         }

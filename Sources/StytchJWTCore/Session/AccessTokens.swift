@@ -253,8 +253,23 @@ extension StytchJWTVerifier.RegisteredMembers {
     }
 }
 
+/// An identity the framework guards can read: a ``VerifiedSession``, a ``StytchCredential``, or an
+/// application's own identity type that carries one.
+public protocol StytchIdentity: Sendable {
+    /// The verified Stytch credential behind this identity.
+    var stytchCredential: StytchCredential { get }
+}
+
+extension VerifiedSession: StytchIdentity {
+    /// The session as a credential.
+    public var stytchCredential: StytchCredential { .session(self) }
+}
+
 /// What a route that accepts several kinds of Stytch JWT was given.
-public enum StytchCredential: Sendable, Hashable {
+public enum StytchCredential: StytchIdentity, Sendable, Hashable {
+    /// The credential itself.
+    public var stytchCredential: StytchCredential { self }
+
     /// A member session JWT.
     case session(VerifiedSession)
     /// An M2M access token.
