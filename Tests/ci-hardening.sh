@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI's hardening pass (README: "Limits and hardening"), run by .ci/run after its smoke test.
+# CI's hardening pass (CONTRIBUTING.md: "Hardening"), run by .ci/run after its smoke test.
 #
 #   Tests/ci-hardening.sh
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzing with libFuzzer and AddressSanitizer (README: "Limits and hardening").
+# Fuzzing with libFuzzer and AddressSanitizer (CONTRIBUTING.md: "Hardening").
 #
 #   Tests/fuzz.sh build                       build the four fuzz targets into .build-fuzz
 #   Tests/fuzz.sh run [SECONDS] [TARGET...]   build, then fuzz each target SECONDS (default 60)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory checks for the OpenSSL object lifetimes (README: "Limits and hardening").
+# Memory checks for the OpenSSL object lifetimes (CONTRIBUTING.md: "Hardening").
 #
 #   Tests/memcheck.sh rss [ARGS...]       RSS growth: build stytch-jwt-memcheck (debug, .build-memcheck)
 #                                         and run it: 100k RSAPublicKeys built and dropped, 10k JWKS

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test suite under the sanitizers (README: "Limits and hardening").
+# The test suite under the sanitizers (CONTRIBUTING.md: "Hardening").
 #
 #   Tests/sanitizers.sh asan    swift test --sanitize=address, every test, scratch path .build-asan.
 #                               Leak detection is off for the test process (STYTCH_ASAN_LEAKS=1 turns
