@@ -106,9 +106,9 @@ public struct StytchJWKSFetcher: JWKSFetcher {
     }
 }
 
-extension JWKSCache {
+extension StytchJWKSCache {
     /// Keyed by the URL's bytes (never `String` equality, which is Unicode canonical equivalence).
-    private static let shared = LockedState<[[UInt8]: JWKSCache]>([:])
+    private static let shared = LockedState<[[UInt8]: StytchJWKSCache]>([:])
 
     /// The process-wide cache of Stytch's B2B keys for one (base URL, project ID): every verifier
     /// built for that project shares it, and so shares its fetches, cooldown and backoff. Built
@@ -117,13 +117,13 @@ extension JWKSCache {
     /// - Throws: ``StytchJWTError`` `invalid_configuration` when no JWKS URL can be derived (see
     ///   ``StytchJWKSFetcher/jwksURL(projectID:baseURL:)``).
     /// `logger` is given to the cache when this call builds it (the first for that project).
-    public static func stytch(projectID: String, baseURL: String? = nil, logger: Logger? = nil) throws(StytchJWTError) -> JWKSCache {
+    public static func stytch(projectID: String, baseURL: String? = nil, logger: Logger? = nil) throws(StytchJWTError) -> StytchJWKSCache {
         let url = try StytchJWKSFetcher.jwksURL(projectID: projectID, baseURL: baseURL)
         let fetcher = try StytchJWKSFetcher(url: url)
         let key = Array(url.utf8)
         return shared.withLock { caches in
             if let cache = caches[key] { return cache }
-            let cache = JWKSCache(fetcher: fetcher, label: projectID, logger: logger)
+            let cache = StytchJWKSCache(fetcher: fetcher, label: projectID, logger: logger)
             caches[key] = cache
             return cache
         }

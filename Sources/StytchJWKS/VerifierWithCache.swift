@@ -1,30 +1,30 @@
 public import Logging
 public import StytchJWTCore
 
-extension JWKSCache: StytchKeyProvider {}
+extension StytchJWKSCache: StytchKeyProvider {}
 
 extension StytchJWTVerifier.KeySource {
-    /// A ``JWKSCache``: pinned and/or remote keys, refreshed and rotated.
-    public static func cache(_ cache: JWKSCache) -> Self { .provider(cache) }
+    /// A ``StytchJWKSCache``: pinned and/or remote keys, refreshed and rotated.
+    public static func cache(_ cache: StytchJWKSCache) -> Self { .provider(cache) }
 }
 
 extension StytchJWTVerifier {
-    /// Creates a verifier whose keys come from a ``JWKSCache`` (remote keys, rotation, outages).
-    public init(configuration: Configuration, cache: JWKSCache, logger: Logger? = nil) throws(StytchJWTError) {
+    /// Creates a verifier whose keys come from a ``StytchJWKSCache`` (remote keys, rotation, outages).
+    public init(configuration: Configuration, cache: StytchJWKSCache, logger: Logger? = nil) throws(StytchJWTError) {
         try self.init(configuration: configuration, keySource: .provider(cache), logger: logger)
     }
 
     /// Creates a verifier that fetches the project's keys from Stytch's B2B JWKS endpoint
     /// (`https://test.stytch.com` or `https://api.stytch.com` by the project ID's prefix, or
-    /// `configuration.baseURL`), through the process-wide ``JWKSCache`` for that project
-    /// (``JWKSCache/stytch(projectID:baseURL:)``), so every verifier of a project shares one cache.
+    /// `configuration.baseURL`), through the process-wide ``StytchJWKSCache`` for that project
+    /// (``StytchJWKSCache/stytch(projectID:baseURL:)``), so every verifier of a project shares one cache.
     ///
     /// ```swift
     /// let verifier = try StytchJWTVerifier(configuration: .init(projectID: "project-live-…"))
     /// let session = try await verifier.verify(sessionJWT: token)
     /// ```
     public init(configuration: Configuration, logger: Logger? = nil) throws(StytchJWTError) {
-        let cache = try JWKSCache.stytch(projectID: configuration.projectID, baseURL: configuration.baseURL, logger: logger)
+        let cache = try StytchJWKSCache.stytch(projectID: configuration.projectID, baseURL: configuration.baseURL, logger: logger)
         try self.init(configuration: configuration, keySource: .provider(cache), logger: logger)
     }
 }

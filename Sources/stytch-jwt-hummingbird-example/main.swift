@@ -19,7 +19,7 @@ guard let projectID = environment["STYTCH_PROJECT_ID"], !projectID.isEmpty else 
 let baseURL = environment["STYTCH_BASE_URL"]
 let port = Int(environment["PORT"] ?? "8080") ?? 8080
 let jwksURL = try environment["STYTCH_JWKS_URL"] ?? StytchJWKSFetcher.jwksURL(projectID: projectID, baseURL: baseURL)
-let cache = JWKSCache(fetcher: try StytchJWKSFetcher(url: jwksURL))
+let cache = StytchJWKSCache(fetcher: try StytchJWKSFetcher(url: jwksURL))
 let verifier = try StytchJWTVerifier(configuration: .init(projectID: projectID, baseURL: baseURL), cache: cache)
 
 /// The body of `GET /me`.

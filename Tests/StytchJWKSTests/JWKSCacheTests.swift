@@ -30,14 +30,14 @@ struct JWKSCacheTests {
         _ server: JWKSTestServer,
         path: String,
         clock: ManualClock,
-        configuration: JWKSCache.Configuration = JWKSCache.Configuration(),
+        configuration: StytchJWKSCache.Configuration = StytchJWKSCache.Configuration(),
         timeout: Double = 3,
         maximumBodyBytes: Int = 1 << 20,
         pinned: JWKSet? = nil,
         label: String = "test",
         logger: Logger? = nil
-    ) throws -> JWKSCache {
-        JWKSCache(
+    ) throws -> StytchJWKSCache {
+        StytchJWKSCache(
             fetcher: try StytchJWKSFetcher(url: server.url(path: path), timeout: timeout, maximumBodyBytes: maximumBodyBytes),
             pinned: pinned,
             configuration: configuration,
@@ -50,7 +50,7 @@ struct JWKSCacheTests {
     typealias Lookup = Result<RSAPublicKey, StytchJWTError>
 
     /// `kids.count` concurrent `key(for:)` calls, bounded by a real-time limit.
-    static func lookUp(_ cache: JWKSCache, _ kids: [String], limit: Duration = .seconds(90)) async throws -> [Lookup] {
+    static func lookUp(_ cache: StytchJWKSCache, _ kids: [String], limit: Duration = .seconds(90)) async throws -> [Lookup] {
         try await withTimeout(limit) {
             await withTaskGroup(of: Lookup.self) { group in
                 for kid in kids {
@@ -71,7 +71,7 @@ struct JWKSCacheTests {
     }
 
     /// One bounded lookup: its error code (nil on success) and how long it took in real time.
-    static func timedLookup(_ cache: JWKSCache, _ kid: String, limit: Duration = .seconds(30)) async throws -> (code: StytchJWTError.Code?, elapsed: Duration) {
+    static func timedLookup(_ cache: StytchJWKSCache, _ kid: String, limit: Duration = .seconds(30)) async throws -> (code: StytchJWTError.Code?, elapsed: Duration) {
         try await withTimeout(limit) {
             let (code, elapsed) = await measure {
                 await errorCode { () async throws(StytchJWTError) -> RSAPublicKey in try await cache.key(for: kid) }
@@ -81,17 +81,17 @@ struct JWKSCacheTests {
     }
 
     /// One bounded lookup's error code (nil on success).
-    static func code(_ cache: JWKSCache, _ kid: String, limit: Duration = .seconds(30)) async throws -> StytchJWTError.Code? {
+    static func code(_ cache: StytchJWKSCache, _ kid: String, limit: Duration = .seconds(30)) async throws -> StytchJWTError.Code? {
         try await timedLookup(cache, kid, limit: limit).code
     }
 
     /// A bounded `key(for:)`: the key, or nil when the lookup throws.
-    static func key(_ cache: JWKSCache, _ kid: String, limit: Duration = .seconds(30)) async throws -> RSAPublicKey? {
+    static func key(_ cache: StytchJWKSCache, _ kid: String, limit: Duration = .seconds(30)) async throws -> RSAPublicKey? {
         try await withTimeout(limit) { try? await cache.key(for: kid) }
     }
 
     /// A bounded `prefetch()`.
-    static func prefetch(_ cache: JWKSCache, limit: Duration = .seconds(30)) async throws {
+    static func prefetch(_ cache: StytchJWKSCache, limit: Duration = .seconds(30)) async throws {
         try await withTimeout(limit) { await cache.prefetch() }
     }
 
@@ -321,7 +321,7 @@ struct JWKSCacheTests {
         let document = TestJWKS.document([(Self.kidA, TestJWKS.keyA), (Self.kidC, TestJWKS.keyC), (Self.kidB, TestJWKS.keyB)])
         try await withJWKSTestServer(responding: .json(document)) { server in
             let path = TestJWKS.randomJWKSPath()
-            var configuration = JWKSCache.Configuration()
+            var configuration = StytchJWKSCache.Configuration()
             configuration.limits.maximumKeyCount = 2
             let cache = try Self.makeCache(server, path: path, clock: ManualClock(), configuration: configuration)
             #expect(try await Self.key(cache, Self.kidA) == Self.publicA)
@@ -367,7 +367,7 @@ struct JWKSCacheTests {
         try await withJWKSTestServer(responding: .status(503)) { server in
             let path = TestJWKS.randomJWKSPath()
             let clock = ManualClock(start: 1_000)
-            var configuration = JWKSCache.Configuration()
+            var configuration = StytchJWKSCache.Configuration()
             configuration.initialBackoff = 1
             configuration.maximumBackoff = 4
             let cache = try Self.makeCache(server, path: path, clock: clock, configuration: configuration)
@@ -392,7 +392,7 @@ struct JWKSCacheTests {
         try await withJWKSTestServer(responding: .json(Self.documentA)) { server in
             let path = TestJWKS.randomJWKSPath()
             let clock = ManualClock(start: 1_000)
-            var configuration = JWKSCache.Configuration()
+            var configuration = StytchJWKSCache.Configuration()
             configuration.refreshCooldown = 5
             configuration.initialBackoff = 60
             configuration.maximumBackoff = 600
@@ -423,7 +423,7 @@ struct JWKSCacheTests {
         try await withJWKSTestServer(responding: .json(Self.documentA)) { server in
             let path = TestJWKS.randomJWKSPath()
             let clock = ManualClock(start: 1_000)
-            var configuration = JWKSCache.Configuration()
+            var configuration = StytchJWKSCache.Configuration()
             configuration.defaultTTL = 600
             configuration.maximumStaleness = 3_600
             let cache = try Self.makeCache(server, path: path, clock: clock, configuration: configuration)
@@ -527,7 +527,7 @@ struct JWKSCacheTests {
     @Test("pinned keys only: no fetcher, no network, unknown kids are unknown_key")
     func pinnedOnly() async throws {
         let pinned = try JWKSet(jwks: TestJWKS.bytes(TestJWKS.document([(Self.kidC, TestJWKS.keyC)])))
-        let cache = JWKSCache(fetcher: nil, pinned: pinned, clock: ManualClock().clock)
+        let cache = StytchJWKSCache(fetcher: nil, pinned: pinned, clock: ManualClock().clock)
         #expect(!cache.hasRemoteSource)
         #expect(try await Self.key(cache, Self.kidC) == Self.publicC)
         #expect(try await Self.code(cache, Self.kidA) == .unknownKey)
@@ -539,10 +539,10 @@ struct JWKSCacheTests {
     func refreshService() async throws {
         try await withJWKSTestServer(responding: .json(Self.documentA)) { server in
             let path = TestJWKS.randomJWKSPath()
-            var configuration = JWKSCache.Configuration()
+            var configuration = StytchJWKSCache.Configuration()
             configuration.minimumTTL = 0.3
             configuration.defaultTTL = 0.3
-            let cache = JWKSCache(
+            let cache = StytchJWKSCache(
                 fetcher: try StytchJWKSFetcher(url: server.url(path: path), timeout: 2),
                 configuration: configuration,
                 clock: .continuous
@@ -581,7 +581,7 @@ struct JWKSCacheTests {
     @Test("JWKSRefreshService over pinned keys only waits for shutdown and fetches nothing")
     func refreshServicePinnedOnly() async throws {
         let pinned = try JWKSet(jwks: TestJWKS.bytes(TestJWKS.document([(Self.kidC, TestJWKS.keyC)])))
-        let service = JWKSRefreshService(cache: JWKSCache(fetcher: nil, pinned: pinned))
+        let service = JWKSRefreshService(cache: StytchJWKSCache(fetcher: nil, pinned: pinned))
         try await withTimeout(.seconds(30)) {
             try await testGracefulShutdown { trigger in
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -768,14 +768,14 @@ final class LogCapture: Sendable {
 struct SharedStytchCacheTests {
     @Test("one cache per (base URL, project ID), shared by every caller")
     func shared() throws {
-        let a = try JWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111")
-        let b = try JWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111")
-        let other = try JWKSCache.stytch(projectID: "project-test-22222222-2222-4222-8222-222222222222")
-        let custom = try JWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111", baseURL: "https://login.example.com")
+        let a = try StytchJWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111")
+        let b = try StytchJWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111")
+        let other = try StytchJWKSCache.stytch(projectID: "project-test-22222222-2222-4222-8222-222222222222")
+        let custom = try StytchJWKSCache.stytch(projectID: "project-test-11111111-1111-4111-8111-111111111111", baseURL: "https://login.example.com")
         #expect(a === b)
         #expect(a !== other)
         #expect(a !== custom)
         #expect(a.hasRemoteSource)
-        #expect(throws: StytchJWTError.self) { try JWKSCache.stytch(projectID: "project-other-1") }
+        #expect(throws: StytchJWTError.self) { try StytchJWKSCache.stytch(projectID: "project-other-1") }
     }
 }

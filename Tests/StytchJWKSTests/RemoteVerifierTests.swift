@@ -4,7 +4,7 @@ import StytchJWTTestSupport
 import StytchJWTTesting
 import Testing
 
-/// End to end: `StytchJWTVerifier(configuration:cache:)` over a `JWKSCache` that fetches from a real
+/// End to end: `StytchJWTVerifier(configuration:cache:)` over a `StytchJWKSCache` that fetches from a real
 /// loopback server, with tokens signed by fresh keys that only the server publishes.
 @Suite("Verifier with remote keys from a loopback server", .timeLimit(.minutes(2)))
 struct RemoteVerifierTests {
@@ -27,8 +27,8 @@ struct RemoteVerifierTests {
 
     /// A cache over `server`'s JWKS at `path` (3 s timeout, manual clock) and a verifier over it
     /// whose token clock is TokenFactory's fixed instant.
-    static func make(_ server: JWKSTestServer, path: String, clock: ManualClock = ManualClock()) throws -> (JWKSCache, StytchJWTVerifier) {
-        let cache = JWKSCache(
+    static func make(_ server: JWKSTestServer, path: String, clock: ManualClock = ManualClock()) throws -> (StytchJWKSCache, StytchJWTVerifier) {
+        let cache = StytchJWKSCache(
             fetcher: try StytchJWKSFetcher(url: server.url(path: path), timeout: 3),
             clock: clock.clock
         )

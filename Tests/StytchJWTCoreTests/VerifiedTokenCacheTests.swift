@@ -122,7 +122,7 @@ struct VerifiedTokenCacheTests {
         let oldKid = "jwk-test-old", newKid = "jwk-test-new"
         let fetcher = SwitchableFetcher(TestJWKS.document([(oldKid, TestJWKS.keyA)]))
         let clock = ManualClock()
-        let cache = JWKSCache(fetcher: fetcher, clock: clock.clock)
+        let cache = StytchJWKSCache(fetcher: fetcher, clock: clock.clock)
         let verifier = try StytchJWTVerifier(
             configuration: .init(projectID: F.projectID, clock: { Date(timeIntervalSince1970: F.now) }), cache: cache
         )

@@ -6,7 +6,7 @@ public import StytchJWT
 ///
 /// ```swift
 /// let time = ManualClock()
-/// let cache = JWKSCache(fetcher: fetcher, clock: time.clock)
+/// let cache = StytchJWKSCache(fetcher: fetcher, clock: time.clock)
 /// time.advance(by: 600)
 /// ```
 public final class ManualClock: Sendable {
@@ -18,7 +18,7 @@ public final class ManualClock: Sendable {
     /// The current reading.
     public var now: Double { seconds.withLock { $0 } }
 
-    /// The clock to hand to a ``JWKSCache``.
+    /// The clock to hand to a ``StytchJWKSCache``.
     public var clock: JWKSCacheClock { JWKSCacheClock { self.now } }
 
     /// Moves the clock forward by `interval` seconds.

@@ -1,5 +1,5 @@
 /// Where a ``StytchJWTVerifier`` gets keys when they are not a fixed ``JWKSet``: StytchJWKS's
-/// `JWKSCache` (remote keys, rotation, outages) or your own source.
+/// `StytchJWKSCache` (remote keys, rotation, outages) or your own source.
 ///
 /// A lookup of a key held now never waits; ``key(for:)`` may fetch when that can help.
 public protocol StytchKeyProvider: Sendable {

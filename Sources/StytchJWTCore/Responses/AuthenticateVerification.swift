@@ -133,13 +133,13 @@ extension StytchJWTVerifier {
         }
     }
 
-    /// Decodes and verifies a B2B authenticate response body, letting a key provider (a `JWKSCache`) fetch keys
+    /// Decodes and verifies a B2B authenticate response body, letting a key provider (a `StytchJWKSCache`) fetch keys
     /// when that can help (see ``verify(sessionJWT:)-async``).
     public func verify(authenticateResponse json: [UInt8]) async throws(StytchJWTError) -> AuthenticateOutcome {
         try await verify(authenticateResponse: try B2BAuthenticateResponse(json: json))
     }
 
-    /// Verifies a decoded B2B authenticate response, letting a key provider (a `JWKSCache`) fetch keys when that can help.
+    /// Verifies a decoded B2B authenticate response, letting a key provider (a `StytchJWKSCache`) fetch keys when that can help.
     public func verify(authenticateResponse response: B2BAuthenticateResponse) async throws(StytchJWTError) -> AuthenticateOutcome {
         switch try Self.triage(response) {
         case .done(let outcome): return outcome

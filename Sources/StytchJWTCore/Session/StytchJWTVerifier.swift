@@ -55,7 +55,7 @@ public struct StytchJWTVerifier: Sendable {
     public enum KeySource: Sendable {
         /// A fixed key set: pinned keys, no network.
         case pinned(JWKSet)
-        /// A key provider: a `JWKSCache` (StytchJWKS: pinned and/or remote keys, refreshed and
+        /// A key provider: a `StytchJWKSCache` (StytchJWKS: pinned and/or remote keys, refreshed and
         /// rotated; `.cache(cache)` spells it there) or your own.
         case provider(any StytchKeyProvider)
     }
@@ -143,7 +143,7 @@ public struct StytchJWTVerifier: Sendable {
 
     /// Verifies a `session_jwt` with the keys held now, without waiting on anything.
     ///
-    /// With pinned keys this is all there is. With a `JWKSCache` it uses the keys the cache holds
+    /// With pinned keys this is all there is. With a `StytchJWKSCache` it uses the keys the cache holds
     /// and never fetches: an unknown `kid` is `unknown_key` at once. Use the `async` overload to let
     /// the cache fetch on start-up and rotation.
     ///
@@ -171,7 +171,7 @@ public struct StytchJWTVerifier: Sendable {
         }
     }
 
-    /// Verifies a `session_jwt`, letting a `JWKSCache` fetch keys when that can help (start-up,
+    /// Verifies a `session_jwt`, letting a `StytchJWKSCache` fetch keys when that can help (start-up,
     /// an unknown `kid` once per cooldown). With pinned keys it is the synchronous check.
     ///
     /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
@@ -243,7 +243,7 @@ public struct StytchJWTVerifier: Sendable {
         metrics.verified.increment()
     }
 
-    /// Step 3, letting a key provider (a `JWKSCache`) fetch when that can help.
+    /// Step 3, letting a key provider (a `StytchJWKSCache`) fetch when that can help.
     func key(for kid: String) async throws(StytchJWTError) -> RSAPublicKey {
         guard let keyCache else { return try heldKey(for: kid) }
         return try await keyCache.key(for: kid)

@@ -37,7 +37,7 @@ public protocol JWKSFetcher: Sendable {
 ///   past their TTL, retries back off exponentially, and `keys_unavailable` is reported only when no
 ///   usable key is held.
 /// - Pinned keys (a ``JWKSet``) verify at once with no network; remote keys add rotated ones.
-public actor JWKSCache {
+public actor StytchJWKSCache {
     /// Settings; every one has a documented default.
     public struct Configuration: Sendable {
         /// TTL when the response has no usable `max-age`. Default 600 s (10 minutes).
@@ -307,14 +307,14 @@ public actor JWKSCache {
 /// Background refresh ahead of expiry, so request paths never wait on the network in steady state.
 ///
 /// Add it to a `ServiceGroup`; `run()` fetches at once, then refreshes when
-/// ``JWKSCache/Configuration/refreshAheadFraction`` of each TTL has passed (or when a backoff ends),
+/// ``StytchJWKSCache/Configuration/refreshAheadFraction`` of each TTL has passed (or when a backoff ends),
 /// and returns on graceful shutdown or cancellation.
 public struct JWKSRefreshService: Service {
     /// The cache kept fresh.
-    public let cache: JWKSCache
+    public let cache: StytchJWKSCache
 
     /// A service that keeps `cache` fresh.
-    public init(cache: JWKSCache) { self.cache = cache }
+    public init(cache: StytchJWKSCache) { self.cache = cache }
 
     /// Prefetches, then refreshes ahead of each expiry until graceful shutdown or cancellation.
     public func run() async throws {
