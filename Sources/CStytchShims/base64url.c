@@ -141,13 +141,17 @@ static ptrdiff_t decode_blocks_at(int level, const uint8_t *source, size_t count
 }
 #endif
 
-ptrdiff_t stytch_base64url_decode_blocks(const uint8_t *source, size_t count, uint8_t *destination) {
+/// Whether `capacity` bytes hold what whole blocks of `count` characters decode to (12 per 16).
+static int fits(size_t count, size_t capacity) {
+    return count / 16 <= capacity / 12;
+}
+
+ptrdiff_t stytch_base64url_decode_blocks(const uint8_t *source, size_t count, uint8_t *destination, size_t capacity) {
+    if (source == NULL || destination == NULL) return STYTCH_BASE64URL_BAD_ARGUMENT;
+    if (!fits(count, capacity)) return STYTCH_BASE64URL_BAD_ARGUMENT;
 #if defined(__x86_64__)
     return decode_blocks_at(best_level(), source, count, destination);
 #else
-    (void)source;
-    (void)count;
-    (void)destination;
     return 0;
 #endif
 }
@@ -160,15 +164,14 @@ int stytch_base64url_vector_level(void) {
 #endif
 }
 
-ptrdiff_t stytch_base64url_decode_blocks_at_level(int level, const uint8_t *source, size_t count, uint8_t *destination) {
+ptrdiff_t stytch_base64url_decode_blocks_at_level(int level, const uint8_t *source, size_t count, uint8_t *destination, size_t capacity) {
+    if (source == NULL || destination == NULL) return STYTCH_BASE64URL_BAD_ARGUMENT;
+    if (!fits(count, capacity)) return STYTCH_BASE64URL_BAD_ARGUMENT;
 #if defined(__x86_64__)
     if (level < 1 || level > best_level() - LEVEL_NONE) return 0;
     return decode_blocks_at(level + LEVEL_NONE, source, count, destination);
 #else
     (void)level;
-    (void)source;
-    (void)count;
-    (void)destination;
     return 0;
 #endif
 }

@@ -143,8 +143,8 @@ public struct StytchB2BClient: Sendable, CustomStringConvertible, CustomDebugStr
                                  "Stytch API answered \(Self.endpointName(path)) with a body that is not a strict JSON object")
         }
         do {
-            // One parse: the typed response is decoded from the strict parser's tree.
-            return try JSONValueDecoder.decode(Response.self, from: .object(members))
+            // Strict JSON (no duplicates) checked above; Foundation's decoder makes the typed response.
+            return try JSONDecoder().decode(Response.self, from: Data(bytes))
         } catch {
             throw StytchJWTError(apiFailure: StytchAPIFailure(statusCode: status, requestID: members["request_id"]?.stringValue),
                                  "Stytch API's \(Self.endpointName(path)) response lacks a field or has one of the wrong type")

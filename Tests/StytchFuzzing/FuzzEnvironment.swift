@@ -29,8 +29,11 @@ final class FuzzEnvironment: Sendable {
     let fixtureToken: String
     /// The test-only demo signing key (public knowledge, never trusted by anything real).
     let signingKey: TestingSigningKey
-    /// The base64url of the header the claims target signs with.
+    /// The header the claims target signs with, and its base64url.
+    let header: [UInt8]
     let encodedHeader: String
+    /// The reference reader (the tests' oracle) with the verifiers' settings and the demo key's `kid`.
+    let reference: ReferenceReader
     /// `Keys/demo-jwks.json` as bytes.
     let demoJWKSDocument: [UInt8]
 
@@ -71,7 +74,9 @@ final class FuzzEnvironment: Sendable {
             fatalError("fuzz harness: cannot read the test-only signing key")
         }
         self.signingKey = signingKey
-        encodedHeader = Base64URL.encode(Array(#"{"alg":"RS256","kid":"\#(kid)","typ":"JWT"}"#.utf8))
+        header = Array(#"{"alg":"RS256","kid":"\#(kid)","typ":"JWT"}"#.utf8)
+        encodedHeader = Base64URL.encode(header)
+        reference = ReferenceReader(uncachedVerifier, kids: [kid])
     }
 
     /// A compact JWS of the standard header and `payload` (raw bytes, used as they are), signed

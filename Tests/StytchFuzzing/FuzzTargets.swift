@@ -1,5 +1,6 @@
 import Foundation
 import StytchJWT
+import StytchJWTTestSupport
 
 /// The fuzz targets: each takes arbitrary bytes and must never crash, hang, leak or break one of
 /// the invariants checked here. A broken invariant traps (`fatalError`), which libFuzzer records
@@ -41,19 +42,29 @@ enum FuzzTargets {
     static func token(_ input: UnsafeRawBufferPointer) {
         let token = String(decoding: input, as: UTF8.self)
         let environment = FuzzEnvironment.shared
+        let outcome: ReferenceReader.Outcome
         do {
             let session = try environment.verifier.verify(sessionJWT: token)
             checkVerified(session, environment: environment)
             // The unverified decoder applies the same strict rules: what verifies must decode.
             invariant((try? UnverifiedToken(token)) != nil, "a verified token does not decode as UnverifiedToken")
+            outcome = ReferenceReader.outcome(of: environment.uncachedVerifier, token, entry: .session)
         } catch {
             checkRejection(error, input: token)
+            outcome = .rejected(error.code)
         }
-        // The header scanner (verification's fast path) must agree with the general header rules.
+        // The reference reader must come to the same outcome, where the token decodes: the same
+        // session, or the same code; after an invalid signature, nothing it refuses before the key.
         let segments = input.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        if segments.count == 3, let header = Base64URL.decode(Array(segments[0])) {
-            let agreement = StytchJWTVerifier.scannerAgreement(header: header)
-            invariant(agreement.disagreement == nil, "header scanner: \(agreement.disagreement ?? "")")
+        guard input.count <= 16 * 1024, segments.count == 3, let header = Base64URL.decode(Array(segments[0])),
+              let payload = Base64URL.decode(Array(segments[1])), Base64URL.decode(Array(segments[2])) != nil
+        else { return }
+        let reference = environment.reference.read(header: header, payload: payload, now: FuzzEnvironment.now, entry: .session)
+        if outcome == .rejected(.invalidSignature) {
+            let beforeTheKey: Set<StytchJWTError.Code> = [.malformed, .unsupportedAlgorithm, .unsupportedHeader, .unknownKey]
+            if case .rejected(let code) = reference { invariant(!beforeTheKey.contains(code), "reference reader refused with \(code) a token the verifier took to the signature") }
+        } else {
+            invariant(reference == outcome, "reference reader: \(reference) where the verifier: \(outcome)")
         }
     }
 
@@ -137,16 +148,19 @@ enum FuzzTargets {
     static func claims(_ input: UnsafeRawBufferPointer) {
         let environment = FuzzEnvironment.shared
         let token = environment.signedToken(payload: Array(input))
-        // The payload scanner (verification's fast path) must agree with the general claim readers.
-        let agreement = environment.verifier.scannerAgreement(payload: Array(input), kid: environment.fixtureKid, now: FuzzEnvironment.now)
-        invariant(agreement.disagreement == nil, "payload scanner: \(agreement.disagreement ?? "")")
+        // Every entry point must come to the reference reader's outcome on the same payload.
+        for entry in ReferenceReader.Entry.allCases {
+            let real = ReferenceReader.outcome(of: environment.uncachedVerifier, token, entry: entry)
+            let reference = environment.reference.read(header: environment.header, payload: Array(input), now: FuzzEnvironment.now, entry: entry)
+            invariant(real == reference, "reference reader (\(entry)): \(reference) where the verifier: \(real)")
+        }
         do {
             let session = try environment.verifier.verify(sessionJWT: token)
             checkVerified(session, environment: environment)
         } catch {
             // The signature is always good: the rejection must come from the payload.
             let allowed: Set<StytchJWTError.Code> = [
-                .malformed, .expired, .notYetValid, .issuerMismatch, .audienceMismatch, .missingClaim,
+                .malformed, .expired, .notYetValid, .issuerMismatch, .audienceMismatch, .missingClaim, .wrongTokenKind,
             ]
             invariant(allowed.contains(error.code), "a correctly signed token was rejected with \(error.code)")
             checkRejection(error, input: token)

@@ -1,3 +1,4 @@
+import CStytchShims
 import Foundation
 import StytchJWTCore
 import Testing
@@ -116,8 +117,9 @@ struct Base64URLTests {
         #expect(refused == valid.count * 8)
     }
 
-    /// `decode(_:into:)` may write one scratch byte past the decoded bytes, and never more.
-    @Test("decoding into a buffer writes at most one byte past the output")
+    /// `decode(_:into:)` may write one scratch byte past the decoded bytes, and never more; a
+    /// buffer without that room is refused before anything is written.
+    @Test("decoding into a buffer writes at most one byte past the output, and refuses a buffer too small")
     func decodeIntoStaysInBounds() {
         for length in 0...160 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 101 &+ 7) }
@@ -125,11 +127,55 @@ struct Base64URLTests {
             let count = Base64URL.decodedCount(encoded.count)!
             var buffer = [UInt8](repeating: 0xA5, count: count + 1 + 16)
             let valid = encoded.withUnsafeBufferPointer { input in
-                buffer.withUnsafeMutableBufferPointer { Base64URL.decode(input, into: $0.baseAddress!) }
+                buffer.withUnsafeMutableBufferPointer { Base64URL.decode(input, into: UnsafeMutableBufferPointer(rebasing: $0[..<(count + 1)])) }
             }
             #expect(valid)
             #expect(Array(buffer[..<count]) == bytes, "length \(length)")
             #expect(buffer[(count + 1)...].allSatisfy { $0 == 0xA5 }, "length \(length) wrote past its scratch byte")
+            for level in Self.levels {
+                var small = [UInt8](repeating: 0xA5, count: count + 16)
+                let refused = encoded.withUnsafeBufferPointer { input in
+                    small.withUnsafeMutableBufferPointer { output in
+                        !Base64URL.decode(input, into: UnsafeMutableBufferPointer(rebasing: output[..<count]), vectorLevel: level == 0 ? nil : level)
+                            && !Base64URL.decodeWithTables(input, into: UnsafeMutableBufferPointer(rebasing: output[..<count]))
+                    }
+                }
+                #expect(refused, "length \(length), level \(level): a buffer without the scratch byte was accepted")
+                #expect(small.allSatisfy { $0 == 0xA5 }, "length \(length), level \(level): wrote into a buffer it refused")
+            }
+        }
+    }
+
+    /// The C block decoders check the capacity they are given themselves, whatever their caller
+    /// did: one byte short of the blocks' output is refused before anything is read or written.
+    @Test("the C block decoders refuse a destination smaller than their output, at every level")
+    func cDecodersCheckTheirCapacity() {
+        let input = Array(Base64URL.encode((0..<96).map { UInt8(truncatingIfNeeded: $0 &* 7) }).utf8)  // 128 characters: 8 blocks
+        for level in 0...2 {
+            var output = [UInt8](repeating: 0xA5, count: 96)
+            let result = input.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { destination in
+                    level == 0
+                        ? stytch_base64url_decode_blocks(source.baseAddress, source.count, destination.baseAddress, 95)
+                        : stytch_base64url_decode_blocks_at_level(Int32(level), source.baseAddress, source.count, destination.baseAddress, 95)
+                }
+            }
+            #expect(result == -2, "level \(level)")
+            #expect(output.allSatisfy { $0 == 0xA5 }, "level \(level): wrote with too small a capacity")
+            let nullDestination = input.withUnsafeBufferPointer { stytch_base64url_decode_blocks($0.baseAddress, $0.count, nil, 96) }
+            #expect(nullDestination == -2)
+            // With exactly the room it needs, it decodes every block (on a machine that has the level).
+            let decoded = input.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { stytch_base64url_decode_blocks(source.baseAddress, source.count, $0.baseAddress, 96) }
+            }
+            #expect(decoded == (Base64URL.vectorLevel > 0 ? 128 : 0))
+        }
+        // The plain-run scan refuses a start at or past the end instead of reading there.
+        let bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 40)
+        bytes.withUnsafeBufferPointer { buffer in
+            #expect(stytch_plain_run_end(buffer.baseAddress, 40, 40) == 40)
+            #expect(stytch_plain_run_end(buffer.baseAddress, 40, 1_000) == 1_000)
+            #expect(stytch_plain_run_end(nil, 40, 0) == 0)
         }
     }
 
@@ -195,8 +241,7 @@ struct Base64URLTests {
                 var output = [UInt8](repeating: 0xA5, count: 64)
                 let valid = input.withUnsafeBufferPointer { source in
                     output.withUnsafeMutableBufferPointer { buffer in
-                        level == 0 ? Base64URL.decode(source, into: buffer.baseAddress!)
-                            : Base64URL.decode(source, into: buffer.baseAddress!, vectorLevel: level)
+                        Base64URL.decode(source, into: buffer, vectorLevel: level == 0 ? nil : level)
                     }
                 }
                 #expect(!valid, "length \(length), level \(level)")
@@ -212,9 +257,11 @@ struct Base64URLTests {
     /// decoder alone, nil when refused. Writing past the scratch byte counts as a wrong result.
     private static func decodeBothWays(_ input: [UInt8], level: Int) -> (vectorised: [UInt8]?, tables: [UInt8]?) {
         guard let count = Base64URL.decodedCount(input.count) else { return (Base64URL.decode(input), nil) }
-        func run(_ decode: (UnsafeBufferPointer<UInt8>, UnsafeMutablePointer<UInt8>) -> Bool) -> [UInt8]? {
+        func run(_ decode: (UnsafeBufferPointer<UInt8>, UnsafeMutableBufferPointer<UInt8>) -> Bool) -> [UInt8]? {
             var output = [UInt8](repeating: 0xA5, count: count + 1 + 32)
-            let ok = input.withUnsafeBufferPointer { source in output.withUnsafeMutableBufferPointer { decode(source, $0.baseAddress!) } }
+            let ok = input.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { decode(source, UnsafeMutableBufferPointer(rebasing: $0[..<(count + 1)])) }
+            }
             guard output[(count + 1)...].allSatisfy({ $0 == 0xA5 }) else { return [0xBA, 0xD0] }
             return ok ? Array(output[..<count]) : nil
         }

@@ -6,7 +6,7 @@ import Testing
 // Project Wycheproof's `json_web_key_test.json` (Apache-2.0; see Tests/Vectors/wycheproof/LICENSE
 // and SOURCE_COMMIT). Each test is a key set (a group's `public` set, or its `private` set when the
 // group has no public one) and a compact JWS. We run: JWKSet(jwks:) under the admission policy →
-// CompactJWS (parse) → checkHeader() → key(for: kid) → checkSignature(with:). `valid` means every
+// CompactJWS (parse) → kid() (the header read and its rules) → key(for: kid) → checkSignature(with:). `valid` means every
 // step passes; `invalid` means some step throws or the key is not admitted.
 //
 // The file has 26 tests. RSA concerns 6 of them (tcIds 5, 6, 7, 8, 9, 24): group "rs256" (a good key),
@@ -220,8 +220,12 @@ struct WycheproofJWKTests {
     static func run(_ jws: String, keys: JWKSet) -> Outcome {
         let token: CompactJWS
         do { token = try CompactJWS(jws) } catch { return Outcome(step: .parse, code: error.code, message: error.message) }
+        // Parsing also means a strict JSON object header (the payload of these vectors is not a JWT's).
+        guard (try? StrictJSON.parseObject(Array(token.headerBytes), maximumDepth: 16)) != nil else {
+            return Outcome(step: .parse, code: .malformed, message: "header is not a strict JSON object")
+        }
         let kid: String
-        do { kid = try token.checkHeader() } catch { return Outcome(step: .header, code: error.code, message: error.message) }
+        do { kid = try token.kid() } catch { return Outcome(step: .header, code: error.code, message: error.message) }
         guard let key = keys.key(for: kid) else {
             return Outcome(step: .lookup, code: .unknownKey, message: "no admitted key has this kid")
         }

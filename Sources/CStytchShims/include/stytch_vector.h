@@ -14,21 +14,26 @@
 #include <emmintrin.h>
 #endif
 
-/// Decodes whole 16-character blocks of `source` (of `count` bytes) into `destination`, 12 bytes
-/// per block, writing nothing past `destination + 12 * blocks`, with the best vector level this
-/// machine has. Validation is the Swift decoder's: the alphabet `A-Z a-z 0-9 - _` only; whatever
-/// is left over (fewer than 16 characters, including the last partial group and its unused-bits
-/// rule) is for the caller to decode. Returns the number of characters decoded (a multiple of 16;
-/// 0 when the processor lacks SSSE3 or is not x86), or -1 when a character outside the base64url
-/// alphabet was seen (the bytes written are then meaningless).
-ptrdiff_t stytch_base64url_decode_blocks(const uint8_t *source, size_t count, uint8_t *destination);
+/// Returned by the decoders below, before anything is read or written, for a null pointer or a
+/// `capacity` smaller than `12 * (count / 16)`.
+#define STYTCH_BASE64URL_BAD_ARGUMENT ((ptrdiff_t)-2)
+
+/// Decodes whole 16-character blocks of `source` (of `count` bytes) into `destination` (of
+/// `capacity` bytes), 12 bytes per block, writing nothing past `destination + 12 * blocks`, with
+/// the best vector level this machine has. Validation is the Swift decoder's: the alphabet
+/// `A-Z a-z 0-9 - _` only; whatever is left over (fewer than 16 characters, including the last
+/// partial group and its unused-bits rule) is for the caller to decode. Returns the number of
+/// characters decoded (a multiple of 16; 0 when the processor lacks SSSE3 or is not x86), -1 when
+/// a character outside the base64url alphabet was seen (the bytes written are then meaningless),
+/// or `STYTCH_BASE64URL_BAD_ARGUMENT` when the destination cannot hold the blocks.
+ptrdiff_t stytch_base64url_decode_blocks(const uint8_t *source, size_t count, uint8_t *destination, size_t capacity);
 
 /// The vector level `stytch_base64url_decode_blocks` uses: 0 none, 1 SSSE3, 2 AVX2.
 int stytch_base64url_vector_level(void);
 
 /// As `stytch_base64url_decode_blocks` at a given level (1 SSSE3, 2 AVX2), for tests to cover
 /// every level this machine has; returns 0 for a level it does not have.
-ptrdiff_t stytch_base64url_decode_blocks_at_level(int level, const uint8_t *source, size_t count, uint8_t *destination);
+ptrdiff_t stytch_base64url_decode_blocks_at_level(int level, const uint8_t *source, size_t count, uint8_t *destination, size_t capacity);
 
 /// Whether `stytch_plain_run_end` is vectorised here (otherwise the caller scans itself).
 static inline int stytch_plain_run_end_is_vectorised(void) {
@@ -42,8 +47,10 @@ static inline int stytch_plain_run_end_is_vectorised(void) {
 /// The index of the first byte at or after `start` in `bytes[0..<count]` that is a quote, a
 /// backslash, a control character (below 0x20) or not ASCII (0x80 and above), looking at 16 bytes
 /// per step; or the index from which fewer than 16 bytes remain, for the caller to finish byte by
-/// byte (it returns `start` unchanged where it is not vectorised).
+/// byte (it returns `start` unchanged where it is not vectorised, or when `bytes` is null or
+/// `start` is not below `count`).
 static inline size_t stytch_plain_run_end(const uint8_t *bytes, size_t count, size_t start) {
+    if (bytes == NULL || start >= count) return start;
 #if defined(__x86_64__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');

@@ -40,53 +40,53 @@ package enum Base64URL {
         guard let outputCount = decodedCount(input.count) else { return nil }
         var valid = false
         let output = [UInt8](unsafeUninitializedCapacity: outputCount + 1) { out, initialized in
-            valid = decode(input, into: out.baseAddress!)
+            valid = decode(input, into: out)
             // Only fully written bytes count as initialized (UInt8 needs no deinitialization).
             initialized = valid ? outputCount : 0
         }
         return valid ? output : nil
     }
 
-    /// Decodes `input` into `output`, which must have room for `decodedCount(input.count)` bytes
-    /// plus one (written as scratch), and says whether `input` was canonical unpadded base64url.
+    /// Decodes `input` into the start of `output` and says whether `input` was canonical unpadded
+    /// base64url. `output` needs room for `decodedCount(input.count)` bytes plus one, written as
+    /// scratch; a smaller one is refused (false) before anything is written.
     ///
     /// Whole 16-character blocks go to the vectorised decoder where the processor has one (AVX2
     /// or SSSE3: several times faster than the table loop on a token's payload); the rest, and
     /// everything on other machines, to ``decodeWithTables(_:into:)``. Both apply the same rules.
-    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
-        // A length no encoding has is refused before anything is written (the output has no room).
-        guard input.count >= 16, decodedCount(input.count) != nil, let source = input.baseAddress else {
-            return decodeWithTables(input, into: output)
-        }
-        return finish(input, stytch_base64url_decode_blocks(source, input.count, output), into: output)
-    }
-
-    /// The tables decode what the vectorised blocks left (`decoded` characters, or -1 for a bad one).
-    private static func finish(_ input: UnsafeBufferPointer<UInt8>, _ decoded: Int, into output: UnsafeMutablePointer<UInt8>) -> Bool {
-        guard decoded >= 0 else { return false }
-        return decodeWithTables(UnsafeBufferPointer(rebasing: input[decoded...]), into: output + decoded / 4 * 3)
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        decode(input, into: output, vectorLevel: nil)
     }
 
     /// The vector level ``decode(_:into:)`` uses on this machine: 0 none, 1 SSSE3, 2 AVX2.
     package static var vectorLevel: Int { Int(stytch_base64url_vector_level()) }
 
     /// ``decode(_:into:)`` with the vectorised blocks at `level` (1 SSSE3, 2 AVX2; at most
-    /// ``vectorLevel``), so that tests cover every level this machine has.
-    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, vectorLevel level: Int) -> Bool {
-        guard decodedCount(input.count) != nil, let source = input.baseAddress else { return decodeWithTables(input, into: output) }
-        return finish(input, stytch_base64url_decode_blocks_at_level(Int32(level), source, input.count, output), into: output)
+    /// ``vectorLevel``; nil for the best), so that tests cover every level this machine has.
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>, vectorLevel level: Int?) -> Bool {
+        guard let count = decodedCount(input.count), output.count > count, let destination = output.baseAddress else { return false }
+        guard input.count >= 16, let source = input.baseAddress else { return decodeWithTables(input, into: output) }
+        let decoded = if let level {
+            stytch_base64url_decode_blocks_at_level(Int32(level), source, input.count, destination, output.count)
+        } else {
+            stytch_base64url_decode_blocks(source, input.count, destination, output.count)
+        }
+        guard decoded >= 0 else { return false }
+        let rest = decoded / 4 * 3
+        return decodeWithTables(UnsafeBufferPointer(rebasing: input[decoded...]), into: UnsafeMutableBufferPointer(rebasing: output[rest...]))
     }
 
     /// ``decode(_:into:)`` without the vectorised blocks: the table decoder alone (also what tests
-    /// compare the vectorised path with).
+    /// compare the vectorised path with), with the same room needed in `buffer`.
     ///
     /// Concrete (not generic) so that callers in other modules get the specialised loop. Each
     /// four-character group decodes through the pre-shifted tables with four lookups and three
     /// ORs, eight characters per step, and is written with one store whose spare bytes the next
     /// store overwrites; an invalid character sets the group's top byte, tested once at the end.
-    package static func decodeWithTables(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+    package static func decodeWithTables(_ input: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Bool {
         let count = input.count
-        guard decodedCount(count) != nil else { return false }
+        // Room for every byte plus the one the last store spills into.
+        guard let outputCount = decodedCount(count), buffer.count > outputCount, let output = buffer.baseAddress else { return false }
         guard let source = input.baseAddress else { return true }
         let remainder = count & 3
         let groups = count >> 2

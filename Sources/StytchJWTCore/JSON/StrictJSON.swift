@@ -52,20 +52,6 @@ package struct StrictJSON {
         return members
     }
 
-    /// Parses `bytes`, which must hold a JSON object, and returns its members in document order,
-    /// without building a dictionary for the top level (its names are unique, as always).
-    package static func parseObjectMembers(_ bytes: [UInt8], maximumDepth: Int) throws(Failure) -> [JSONMember] {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> [JSONMember] in
-            try parseObjectMembers(buffer, maximumDepth: maximumDepth)
-        }
-    }
-
-    /// ``parseObjectMembers(_:maximumDepth:)`` over bytes in a buffer (offsets count from its start).
-    package static func parseObjectMembers(_ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) throws(Failure) -> [JSONMember] {
-        var parser = StrictJSON(bytes: bytes, maximumDepth: maximumDepth)
-        return try parser.parseTopLevelMembers()
-    }
-
     /// Parses the one JSON value that starts at `index` in `bytes` (after any whitespace), inside
     /// containers already `depth` levels deep, under exactly the rules of ``parse(_:maximumDepth:)``,
     /// and moves `index` past it. For readers that walk a known document shape themselves and hand
@@ -79,6 +65,16 @@ package struct StrictJSON {
         let value = try parser.parseValue(depth: depth)
         index = parser.index
         return value
+    }
+
+    /// Parses the string whose opening quote is at `index` in `bytes` (escapes decoded, UTF-8
+    /// validated) and moves `index` past its closing quote.
+    package static func parseString(in bytes: UnsafeBufferPointer<UInt8>, at index: inout Int) throws(Failure) -> String {
+        var parser = StrictJSON(bytes: bytes, maximumDepth: 0)
+        parser.index = index
+        let string = try parser.parseString()
+        index = parser.index
+        return string
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -214,31 +210,6 @@ package struct StrictJSON {
             default: throw .unexpectedByte(offset: index)
             }
         }
-    }
-
-    /// Parses a document that must be an object and returns its members in document order
-    /// (names unique), under exactly the rules and error order of ``parseObject(_:maximumDepth:)``.
-    private mutating func parseTopLevelMembers() throws(Failure) -> [JSONMember] {
-        if bytes.isEmpty { throw .empty }
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { throw .byteOrderMark }
-        skipWhitespace()
-        guard try peek() == UInt8(ascii: "{") else {
-            // Not an object: the whole value is still parsed, so a syntax error is reported first.
-            _ = try parseValue(depth: 0)
-            skipWhitespace()
-            if index != bytes.count { throw .trailingContent(offset: index) }
-            throw .notAnObject
-        }
-        let result: [JSONMember]
-        if let large = try parseMembers(depth: 1) {
-            result = large.map { JSONMember(name: $0.key, value: $0.value, isASCII: false) }
-        } else {
-            result = pending
-        }
-        pending.removeAll()
-        skipWhitespace()
-        if index != bytes.count { throw .trailingContent(offset: index) }
-        return result
     }
 
     private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
@@ -436,10 +407,10 @@ package struct StrictJSON {
     }
 }
 
-/// One member of a parsed JSON object.
-package struct JSONMember: Sendable {
-    package let name: String
-    package let value: JSONValue
+/// One member of an object being parsed.
+private struct JSONMember {
+    let name: String
+    let value: JSONValue
     /// Whether `name` is known to be ASCII (then its UTF-8 length decides inequality with another ASCII name).
-    package let isASCII: Bool
+    let isASCII: Bool
 }

@@ -22,15 +22,20 @@ extension B2BAuthenticateResponse {
             throw StytchJWTError(.malformed, "authenticate response is not a strict JSON object: \(error)")
         }
         // A Stytch error body ({"status_code":401,"error_type":…}) lacks most fields: say what it is.
+        // Foundation's decoder names no field for a number it cannot represent: `status_code`, the
+        // one number of the model, is checked here.
+        if let value = members["status_code"], value.numberValue?.int64Value == nil {
+            throw StytchJWTError(.malformed, "authenticate response: status_code is not an integer")
+        }
         if let status = members["status_code"]?.numberValue?.int64Value, !(200...299).contains(status) {
             let errorType = members["error_type"]?.stringValue.map(Self.loggableWord).map { " (error_type \($0))" } ?? ""
             throw StytchJWTError(.malformed, "authenticate response has status_code \(status)\(errorType): not an authenticate success")
         }
-        // The typed model comes from the strict parse: the document is not parsed a second time.
-        // JSONValueDecoder gives the results and errors JSONDecoder would give on the same text.
+        // The strict parse has refused duplicates, bad UTF-8 and excess depth, so Foundation's
+        // decoder, which would silently keep one of two duplicate members, sees only strict JSON.
         let decoded: B2BAuthenticateResponse
         do {
-            decoded = try JSONValueDecoder.decode(B2BAuthenticateResponse.self, from: .object(members))
+            decoded = try JSONDecoder().decode(B2BAuthenticateResponse.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw StytchJWTError(.malformed, "authenticate response: \(Self.describe(error))")
         } catch {

@@ -141,9 +141,9 @@ extension StytchJWTVerifier {
     ///   naming the missing scopes (``StytchJWTError/missingScopes``).
     public func verify(m2mToken token: String, requiredScopes: [String] = []) async throws(StytchJWTError) -> VerifiedM2MToken {
         do throws(StytchJWTError) {
-            let (jws, payload, kid) = try accessTokenHeader(token)
-            try jws.checkSignature(with: await key(for: kid))
-            return try m2mToken(payload, kid: kid, requiredScopes: requiredScopes)
+            let (read, kid) = try read(token)
+            try read.jws.checkSignature(with: await key(for: kid))
+            return try m2mToken(read.payload, kid: kid, requiredScopes: requiredScopes)
         } catch {
             throw record(error)
         }
@@ -152,9 +152,9 @@ extension StytchJWTVerifier {
     /// Verifies an M2M access token with the keys held now (see ``verify(m2mToken:requiredScopes:)``).
     public func verify(m2mToken token: String, requiredScopes: [String] = []) throws(StytchJWTError) -> VerifiedM2MToken {
         do throws(StytchJWTError) {
-            let (jws, payload, kid) = try accessTokenHeader(token)
-            try jws.checkSignature(with: heldKey(for: kid))
-            return try m2mToken(payload, kid: kid, requiredScopes: requiredScopes)
+            let (read, kid) = try read(token)
+            try read.jws.checkSignature(with: heldKey(for: kid))
+            return try m2mToken(read.payload, kid: kid, requiredScopes: requiredScopes)
         } catch {
             throw record(error)
         }
@@ -166,9 +166,9 @@ extension StytchJWTVerifier {
     ///   `wrong_token_kind` for a session JWT or an M2M token.
     public func verify(accessToken token: String) async throws(StytchJWTError) -> VerifiedAccessToken {
         do throws(StytchJWTError) {
-            let (jws, payload, kid) = try accessTokenHeader(token)
-            try jws.checkSignature(with: await key(for: kid))
-            return try connectedAppsToken(payload, kid: kid)
+            let (read, kid) = try read(token)
+            try read.jws.checkSignature(with: await key(for: kid))
+            return try connectedAppsToken(read.payload, kid: kid)
         } catch {
             throw record(error)
         }
@@ -177,9 +177,9 @@ extension StytchJWTVerifier {
     /// Verifies a Connected Apps access token with the keys held now (see ``verify(accessToken:)``).
     public func verify(accessToken token: String) throws(StytchJWTError) -> VerifiedAccessToken {
         do throws(StytchJWTError) {
-            let (jws, payload, kid) = try accessTokenHeader(token)
-            try jws.checkSignature(with: heldKey(for: kid))
-            return try connectedAppsToken(payload, kid: kid)
+            let (read, kid) = try read(token)
+            try read.jws.checkSignature(with: heldKey(for: kid))
+            return try connectedAppsToken(read.payload, kid: kid)
         } catch {
             throw record(error)
         }
@@ -187,60 +187,34 @@ extension StytchJWTVerifier {
 
     // MARK: - Steps
 
-    /// Steps 1 and 2 (size, structure, header) for an access token: the same reader and header
-    /// rules as a session JWT's general path.
-    func accessTokenHeader(_ token: String) throws(StytchJWTError) -> (CompactJWS, [JSONMember], String) {
-        let jws = try CompactJWS(token)
-        let payload = try jws.payloadMembers()  // strict JSON before anything else is read
-        return (jws, payload, try jws.checkHeader())
-    }
-
     /// Step 5 and the kind: the registered claims, then the kind the claims make must be `kind`.
-    private func accessTokenClaims(_ payload: [JSONMember], expecting kind: StytchTokenKind) throws(StytchJWTError) -> (RegisteredMembers, RegisteredClaims) {
-        let members = RegisteredMembers(payload)
-        let registered = try checkRegistered(members, now: configuration.clock().timeIntervalSince1970)
-        let found: StytchTokenKind
-        if members.session != nil {
-            found = .session
-        } else if let accessKind = members.accessTokenKind {
-            found = accessKind
-        } else {
-            throw StytchJWTError(.missingClaim, "scope is missing")
-        }
+    private func accessTokenClaims(_ payload: PayloadFields, expecting kind: StytchTokenKind) throws(StytchJWTError) -> TokenRules.Registered {
+        let registered = try registered(payload, now: configuration.clock().timeIntervalSince1970)
+        guard let found = TokenRules.kind(of: payload) else { throw StytchJWTError(.missingClaim, "scope is missing") }
         guard found == kind else { throw StytchJWTError.wrongKind(found, expected: kind) }
-        return (members, registered)
+        return registered
     }
 
-    func m2mToken(_ payload: [JSONMember], kid: String, requiredScopes: [String]) throws(StytchJWTError) -> VerifiedM2MToken {
-        let (members, registered) = try accessTokenClaims(payload, expecting: .m2m)
-        let scopes = M2MScopes.parse(try members.scope())
+    func m2mToken(_ payload: PayloadFields, kid: String, requiredScopes: [String]) throws(StytchJWTError) -> VerifiedM2MToken {
+        let registered = try accessTokenClaims(payload, expecting: .m2m)
+        let scopes = M2MScopes.parse(try payload.scope())
         let missing = M2MScopes.missing(required: requiredScopes, granted: scopes)
         guard missing.isEmpty else { throw StytchJWTError(insufficientScope: missing) }
-        return VerifiedM2MToken(clientID: registered.subject, scopes: scopes, customClaims: members.customClaimsWithoutScope, jwt: registered.metadata(kid: kid))
+        return VerifiedM2MToken(clientID: registered.subject, scopes: scopes, customClaims: payload.customClaimsWithoutScope, jwt: registered.metadata(kid: kid))
     }
 
-    func connectedAppsToken(_ payload: [JSONMember], kid: String) throws(StytchJWTError) -> VerifiedAccessToken {
-        let (members, registered) = try accessTokenClaims(payload, expecting: .connectedApps)
-        let scopes = ConnectedAppsScopes.parse(try members.scope())
-        guard let organizationJSON = members.organization else {
-            throw StytchJWTError(.missingClaim, "\(OrganizationClaim.name) is missing")
-        }
-        let organization = try OrganizationClaim(json: organizationJSON)
+    func connectedAppsToken(_ payload: PayloadFields, kid: String) throws(StytchJWTError) -> VerifiedAccessToken {
+        let registered = try accessTokenClaims(payload, expecting: .connectedApps)
+        let scopes = ConnectedAppsScopes.parse(try payload.scope())
+        let organization = try TokenRules.organization(payload.organization)
         return VerifiedAccessToken(
-            memberID: registered.subject, organizationID: organization.organizationID, organizationSlug: organization.slug,
-            scopes: scopes, customClaims: members.customClaimsWithoutScope, jwt: registered.metadata(kid: kid)
+            memberID: registered.subject, organizationID: organization.id, organizationSlug: organization.slug,
+            scopes: scopes, customClaims: payload.customClaimsWithoutScope, jwt: registered.metadata(kid: kid)
         )
     }
 }
 
-extension StytchJWTVerifier.RegisteredMembers {
-    /// The access-token kind the claims make (no session claim assumed): `scope` with the
-    /// organization claim is Connected Apps, `scope` alone M2M; nil without `scope`.
-    var accessTokenKind: StytchTokenKind? {
-        guard custom["scope"] != nil else { return nil }
-        return organization != nil ? .connectedApps : .m2m
-    }
-
+extension PayloadFields {
     /// `scope`, which must be a string (it may be empty).
     func scope() throws(StytchJWTError) -> String {
         guard case .string(let scope)? = custom["scope"] else { throw StytchJWTError(.malformed, "scope is not a string") }
@@ -307,18 +281,17 @@ extension StytchJWTVerifier {
         token: String, accepting kinds: Set<StytchTokenKind>, requiredScopes: [String] = []
     ) async throws(StytchJWTError) -> StytchCredential {
         do throws(StytchJWTError) {
-            let (jws, payload, kid) = try accessTokenHeader(token)
-            try jws.checkSignature(with: await key(for: kid))
-            let members = RegisteredMembers(payload)
-            let kind: StytchTokenKind = members.session != nil ? .session : (members.accessTokenKind ?? .session)
+            let (read, kid) = try read(token)
+            try read.jws.checkSignature(with: await key(for: kid))
+            let kind = TokenRules.kind(of: read.payload) ?? .session
             guard kinds.contains(kind) else { throw StytchJWTError.wrongKind(kind, accepted: kinds) }
             switch kind {
             case .session:
-                return .session(try checkClaims(payload, kid: kid, now: configuration.clock().timeIntervalSince1970))
+                return .session(try session(read.payload, kid: kid, now: configuration.clock().timeIntervalSince1970))
             case .m2m:
-                return .m2m(try m2mToken(payload, kid: kid, requiredScopes: requiredScopes))
+                return .m2m(try m2mToken(read.payload, kid: kid, requiredScopes: requiredScopes))
             case .connectedApps:
-                return .accessToken(try connectedAppsToken(payload, kid: kid))
+                return .accessToken(try connectedAppsToken(read.payload, kid: kid))
             }
         } catch {
             throw record(error)

@@ -64,9 +64,9 @@ public struct StytchJWTVerifier: Sendable {
     public let configuration: Configuration
     /// The issuers accepted, by exact string equality.
     public let acceptedIssuers: Set<String>
-    /// ``acceptedIssuers`` as a list and `[projectID]`: what every token should carry, for the
-    /// per-token issuer check and for the payload scanner to share.
-    let expectedStrings: JWTScanner.ExpectedStrings
+    /// ``acceptedIssuers`` as a list, `[projectID]` and the pinned `kid`s: what every token
+    /// should carry, for the issuer check and for the reader to share instead of copying.
+    let sharedStrings: SharedStrings
     /// Where keys come from.
     public let keySource: KeySource
     /// ``keySource``'s key set or provider, held apart so that a verification reads them in place
@@ -110,7 +110,7 @@ public struct StytchJWTVerifier: Sendable {
         self.acceptedIssuers = issuers
         let pinnedKIDs: [String]
         if case .pinned(let keys) = keySource { pinnedKIDs = keys.kids } else { pinnedKIDs = [] }
-        self.expectedStrings = JWTScanner.ExpectedStrings(issuers: issuers, projectID: configuration.projectID, kids: pinnedKIDs)
+        self.sharedStrings = SharedStrings(issuers: issuers, projectID: configuration.projectID, kids: pinnedKIDs)
         self.keySource = keySource
         switch keySource {
         case .pinned(let keys): (pinnedKeys, keyCache) = (keys, nil)
@@ -151,21 +151,9 @@ public struct StytchJWTVerifier: Sendable {
     public func verify(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
         do throws(StytchJWTError) {
-            if let cached = try cachedSession(token, now: now) {
-                metrics.verified.increment()
-                return cached
-            }
-            // Steps 1 and 2. A header and payload in their usual forms (what Stytch issues) are
-            // read by the scanner, which builds the session; anything else by the general path.
-            // Each step below runs in the same order on both.
-            let jws = try CompactJWS(token, expected: expectedStrings)
-            if let kid = jws.scannedKID, let session = JWTScanner.scanPayload(jws.payloadBytes, kid: kid, expected: expectedStrings) {
-                try finish(scanned: session, of: jws, token: token, key: heldKey(for: kid), now: now)
-                return session
-            }
-            let members = try jws.payloadMembers()
-            let kid = try jws.checkHeader()
-            return try finish(members: members, of: jws, kid: kid, token: token, key: heldKey(for: kid), now: now)
+            if let cached = try cachedSession(token, now: now) { return cached }
+            let (read, kid) = try read(token)
+            return try session(read, kid: kid, key: heldKey(for: kid), token: token, now: now)
         } catch {
             throw record(error)
         }
@@ -178,22 +166,28 @@ public struct StytchJWTVerifier: Sendable {
     public func verify(sessionJWT token: String) async throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
         do throws(StytchJWTError) {
-            if let cached = try cachedSession(token, now: now) {
-                metrics.verified.increment()
-                return cached
-            }
-            // The steps of the synchronous `verify(sessionJWT:)`, with a key lookup that may wait.
-            let jws = try CompactJWS(token, expected: expectedStrings)
-            if let kid = jws.scannedKID, let session = JWTScanner.scanPayload(jws.payloadBytes, kid: kid, expected: expectedStrings) {
-                try finish(scanned: session, of: jws, token: token, key: await key(for: kid), now: now)
-                return session
-            }
-            let members = try jws.payloadMembers()
-            let kid = try jws.checkHeader()
-            return try finish(members: members, of: jws, kid: kid, token: token, key: await key(for: kid), now: now)
+            if let cached = try cachedSession(token, now: now) { return cached }
+            let (read, kid) = try read(token)
+            return try session(read, kid: kid, key: await key(for: kid), token: token, now: now)
         } catch {
             throw record(error)
         }
+    }
+
+    /// Steps 1 and 2: size and structure (strict base64url, strict JSON), then the header rules.
+    func read(_ token: String) throws(StytchJWTError) -> (ReadToken, kid: String) {
+        let read = try ReadToken(token, sharing: sharedStrings)
+        return (read, try TokenRules.kid(of: read.header))
+    }
+
+    /// Steps 4 to 6 with the key of step 3: the signature, the claims; then the session is
+    /// remembered (when the token cache is on) and counted.
+    private func session(_ read: ReadToken, kid: String, key: RSAPublicKey, token: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
+        try read.jws.checkSignature(with: key)
+        let session = try session(read.payload, kid: kid, now: now)
+        tokenCache?.insert(token, session: session, key: key)
+        metrics.verified.increment()
+        return session
     }
 
     /// The session from the verified-token cache, when `token` verified before with a key that is
@@ -213,34 +207,8 @@ public struct StytchJWTVerifier: Sendable {
             if error.code != .notYetValid { tokenCache.remove(token) }  // only "not yet" can heal
             throw error
         }
-        return session
-    }
-
-    /// Steps 4 to 6 for the session the payload scanner built: the signature, the rules against
-    /// configuration and the clock; then the session is remembered (when the token cache is on)
-    /// and counted. The session is only borrowed, so the caller returns the one it has, uncopied.
-    /// (Inlined: as a call it cost 160 instructions a verification, about 1% of our own work.)
-    @inline(__always)
-    private func finish(scanned session: VerifiedSession, of jws: CompactJWS, token: String, key: RSAPublicKey, now: Double) throws(StytchJWTError) {
-        try jws.checkSignature(with: key)
-        try checkScannedClaims(session, now: now)
-        accept(token, session, key: key)
-    }
-
-    /// Steps 4 to 6 on the general path: the signature, then the claim readers over the members.
-    private func finish(
-        members: [JSONMember], of jws: CompactJWS, kid: String, token: String, key: RSAPublicKey, now: Double
-    ) throws(StytchJWTError) -> VerifiedSession {
-        try jws.checkSignature(with: key)
-        let session = try checkClaims(members, kid: kid, now: now)
-        accept(token, session, key: key)
-        return session
-    }
-
-    /// A verified session: remembered (when the token cache is on) and counted.
-    private func accept(_ token: String, _ session: VerifiedSession, key: RSAPublicKey) {
-        tokenCache?.insert(token, session: session, key: key)
         metrics.verified.increment()
+        return session
     }
 
     /// Step 3, letting a key provider (a `StytchJWKSCache`) fetch when that can help.
@@ -282,121 +250,56 @@ public struct StytchJWTVerifier: Sendable {
     /// The session's own expiry: a session past `expires_at` is expired even while its JWT is not.
     private func checkSessionExpiry(_ expiresAt: RFC3339Timestamp, now: Double) throws(StytchJWTError) {
         if now >= expiresAt.timeIntervalSince1970 + configuration.leeway {
-            throw StytchJWTError(.expired, "\(SessionClaim.name).expires_at has passed")
+            throw StytchJWTError(.expired, "\(TokenRules.sessionClaim).expires_at has passed")
         }
     }
 
-    /// The payload members the claim rules read, picked out in one pass; every other member is a
-    /// custom claim.
-    package struct RegisteredMembers {
-        var iss: JSONValue?, sub: JSONValue?, aud: JSONValue?, exp: JSONValue?, nbf: JSONValue?
-        var iat: JSONValue?, jti: JSONValue?, session: JSONValue?, organization: JSONValue?
-        var custom = CustomClaims()
-
-        /// The reserved names are `iss sub aud exp nbf iat jti` and the two `https://stytch.com/…`
-        /// claims: ASCII, of length 3, 26 or 31, so an ASCII name of another length is custom at once.
-        init(_ payload: [JSONMember]) {
-            for member in payload {
-                if member.isASCII {
-                    let length = member.name.utf8.count
-                    if length != 3, length != 26, length != 31 {
-                        _ = custom.insert(member.name, member.value)  // names are unique in `payload`
-                        continue
-                    }
-                }
-                switch member.name {
-                case "iss": iss = member.value
-                case "sub": sub = member.value
-                case "aud": aud = member.value
-                case "exp": exp = member.value
-                case "nbf": nbf = member.value
-                case "iat": iat = member.value
-                case "jti": jti = member.value
-                case SessionClaim.name: session = member.value
-                case OrganizationClaim.name: organization = member.value
-                default: _ = custom.insert(member.name, member.value)
-                }
-            }
-        }
-    }
-
-    /// The registered claims every kind of Stytch JWT carries, checked (step 5): `iss`, `aud`,
-    /// `sub`, `exp`, `iat`, `nbf` and, with `timeRules`, the time rules.
-    package struct RegisteredClaims {
-        let issuer: String, audience: [String], subject: String
-        let expiresAt: Double, issuedAt: Double, notBefore: Double, id: String?
-
-        func metadata(kid: String) -> JWTMetadata {
-            JWTMetadata(keyID: kid, issuer: issuer, audience: audience, issuedAt: issuedAt, notBefore: notBefore, expiresAt: expiresAt, id: id)
-        }
-    }
-
-    /// Step 5 over the payload members: the registered claims, each rule in the order of SPEC §4.
-    package func checkRegistered(_ members: RegisteredMembers, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> RegisteredClaims {
-        let reader = ClaimReader([:], path: "")
-        let issuer = try reader.requiredString("iss", members.iss)
+    /// Step 5: the registered claims every kind of Stytch JWT carries, each rule in the order of
+    /// SPEC §4: `iss` (an accepted issuer), `aud` (holding the project ID), `sub`, `exp`, `iat`,
+    /// `nbf`, then, with `timeRules`, the time rules.
+    func registered(_ payload: PayloadFields, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> TokenRules.Registered {
+        let issuer = try TokenRules.requiredString(payload.iss, "iss")
         try checkIssuer(issuer)
-
-        let audience: [String]
-        switch members.aud {
-        case nil: throw StytchJWTError(.missingClaim, "aud is missing")
-        case .string(let value)?: audience = [value]
-        case .array(let values)?:
-            audience = try values.map { (value) throws(StytchJWTError) -> String in
-                guard case .string(let string) = value else { throw StytchJWTError(.malformed, "aud holds a non-string") }
-                return string
-            }
-        case .some: throw StytchJWTError(.malformed, "aud is neither a string nor an array of strings")
-        }
+        let audience = try TokenRules.audience(payload.aud)
         try checkAudience(audience)
-
-        let subject = try reader.requiredString("sub", members.sub)
-        let expiresAt = try reader.requiredNumericDate("exp", members.exp)
-        let issuedAt = try reader.requiredNumericDate("iat", members.iat)
-        let notBefore = try reader.requiredNumericDate("nbf", members.nbf)
+        let subject = try TokenRules.requiredString(payload.sub, "sub")
+        let expiresAt = try TokenRules.numericDate(payload.exp, "exp")
+        let issuedAt = try TokenRules.numericDate(payload.iat, "iat")
+        let notBefore = try TokenRules.numericDate(payload.nbf, "nbf")
         if timeRules { try checkTimes(exp: expiresAt, iat: issuedAt, nbf: notBefore, now: now) }
-        return RegisteredClaims(
-            issuer: issuer, audience: audience, subject: subject, expiresAt: expiresAt, issuedAt: issuedAt,
-            notBefore: notBefore, id: members.jti?.stringValue
+        let id: String? = if case .read(let id) = payload.jti { id } else { nil }
+        return TokenRules.Registered(
+            issuer: issuer, audience: audience, subject: subject, expiresAt: expiresAt, issuedAt: issuedAt, notBefore: notBefore, id: id
         )
     }
 
-    /// Steps 5 and 6 over the payload members; with `timeRules` false the JWT's and the session's
-    /// time rules are skipped (every other claim rule still applies).
-    package func checkClaims(_ payload: [JSONMember], kid: String, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> VerifiedSession {
-        let members = RegisteredMembers(payload)
-        let registered = try checkRegistered(members, now: now, timeRules: timeRules)
-        guard let sessionJSON = members.session else {
-            if let kind = members.accessTokenKind { throw StytchJWTError.wrongKind(kind, expected: .session) }
-            throw StytchJWTError(.missingClaim, "\(SessionClaim.name) is missing")
+    /// Steps 5 and 6 for a session JWT: the registered claims, the session claim (a token of
+    /// another kind is `wrong_token_kind`), the session's own expiry, the organization claim.
+    /// With `timeRules` false the JWT's and the session's time rules are skipped.
+    func session(_ payload: PayloadFields, kid: String, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> VerifiedSession {
+        let registered = try registered(payload, now: now, timeRules: timeRules)
+        let sessionFields: SessionFields
+        switch payload.session {
+        case .read(let fields): sessionFields = fields
+        case .other: throw StytchJWTError(.malformed, "\(TokenRules.sessionClaim) is not an object")
+        case .absent:
+            if let kind = TokenRules.kind(of: payload) { throw StytchJWTError.wrongKind(kind, expected: .session) }
+            throw StytchJWTError(.missingClaim, "\(TokenRules.sessionClaim) is missing")
         }
-        let session = try SessionClaim(json: sessionJSON)
+        let session = try TokenRules.session(sessionFields)
         if timeRules { try checkSessionExpiry(session.expiresAt, now: now) }
-        guard let organizationJSON = members.organization else {
-            throw StytchJWTError(.missingClaim, "\(OrganizationClaim.name) is missing")
-        }
-        let organization = try OrganizationClaim(json: organizationJSON)
-
-        return VerifiedSession(PayloadClaims(
-            issuer: registered.issuer, audience: registered.audience, subject: registered.subject,
-            expiresAt: registered.expiresAt, issuedAt: registered.issuedAt, notBefore: registered.notBefore, id: registered.id,
-            session: session, organization: organization, custom: members.custom
-        ), kid: kid)
-    }
-
-    /// Steps 5 and 6 for the session the payload scanner built: each claim is present and
-    /// well-formed, so what remains are the rules against configuration and the clock, in the
-    /// order the general path above applies them.
-    func checkScannedClaims(_ session: VerifiedSession, now: Double) throws(StytchJWTError) {
-        try checkIssuer(session.jwt.issuer)
-        try checkAudience(session.jwt.audience)
-        try checkTimes(exp: session.jwt.expiresAt, iat: session.jwt.issuedAt, nbf: session.jwt.notBefore, now: now)
-        try checkSessionExpiry(session.expiresAt, now: now)
+        let organization = try TokenRules.organization(payload.organization)
+        return VerifiedSession(
+            memberID: registered.subject, organizationID: organization.id, organizationSlug: organization.slug,
+            memberSessionID: session.id, startedAt: session.startedAt, lastAccessedAt: session.lastAccessedAt,
+            expiresAt: session.expiresAt, roles: session.roles, authenticationFactors: session.factors,
+            custom: payload.custom, jwt: registered.metadata(kid: kid)
+        )
     }
 
     func checkIssuer(_ issuer: String) throws(StytchJWTError) {
         // At most three issuers: comparing is cheaper than hashing a 60-byte string.
-        guard expectedStrings.issuers.containsUTF8(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
+        guard sharedStrings.issuers.containsUTF8(issuer) else { throw StytchJWTError(.issuerMismatch, "iss is not an accepted issuer") }
     }
 
     func checkAudience(_ audience: [String]) throws(StytchJWTError) {

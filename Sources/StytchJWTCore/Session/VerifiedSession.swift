@@ -48,30 +48,6 @@ public struct VerifiedSession: Sendable, Hashable {
     }
 }
 
-extension VerifiedSession {
-    /// The session the claims make, signed with the key `kid` names (the general path's; the
-    /// payload scanner builds its session itself, moving each claim in).
-    init(_ claims: PayloadClaims, kid: String) {
-        self.init(
-            memberID: claims.subject,
-            organizationID: claims.organization.organizationID,
-            organizationSlug: claims.organization.slug,
-            memberSessionID: claims.session.id,
-            startedAt: claims.session.startedAt,
-            lastAccessedAt: claims.session.lastAccessedAt,
-            expiresAt: claims.session.expiresAt,
-            roles: claims.session.roles,
-            authenticationFactors: claims.session.authenticationFactors,
-            custom: claims.custom,
-            jwt: JWTMetadata(
-                keyID: kid, issuer: claims.issuer, audience: claims.audience,
-                issuedAt: claims.issuedAt, notBefore: claims.notBefore, expiresAt: claims.expiresAt,
-                id: claims.id
-            )
-        )
-    }
-}
-
 /// The JWT's own metadata.
 public struct JWTMetadata: Sendable, Hashable {
     /// The `kid` of the key that signed it.

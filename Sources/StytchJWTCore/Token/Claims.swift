@@ -209,46 +209,34 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
         return members
     }
 
-    /// A factor read member by member: the typed fields and `otherMembers`, the rest of the object
-    /// as sent (none for Stytch's usual factor, which then keeps no JSON: ``json`` rebuilds it).
-    init(
-        type: FactorType, deliveryMethod: DeliveryMethod, lastAuthenticatedAt: RFC3339Timestamp?,
-        createdAt: RFC3339Timestamp?, updatedAt: RFC3339Timestamp?, detail: FactorDetail?,
-        otherMembers: [String: JSONValue]
-    ) {
-        self.type = type
-        self.deliveryMethod = deliveryMethod
-        self.lastAuthenticatedAt = lastAuthenticatedAt
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
+    /// A factor under the factor rules, in order: `type` and `delivery_method` non-empty strings,
+    /// the three timestamps valid when sent, at most one member whose value is an object (the
+    /// factor sub-object). `path` and `index` name it in errors (e.g. `authentication_factors[0]`);
+    /// the name is built only when there is an error to report. A factor with members besides the
+    /// five typed ones keeps its JSON; Stytch's usual factor keeps none (``json`` rebuilds it).
+    init(_ fields: FactorFields, path: @autoclosure () -> String, index: Int? = nil) throws(StytchJWTError) {
+        func name(_ member: String) -> String {
+            let factor = index.map { "\(path())[\($0)]" } ?? path()
+            return "\(factor).\(member)"
+        }
+        self.type = try TokenRules.requiredName(fields.type, name("type")) { if case .unknown("") = $0 { true } else { false } }
+        self.deliveryMethod = try TokenRules.requiredName(fields.deliveryMethod, name("delivery_method")) {
+            if case .unknown("") = $0 { true } else { false }
+        }
+        self.lastAuthenticatedAt = try TokenRules.optionalTimestamp(fields.lastAuthenticatedAt, name("last_authenticated_at"))
+        self.createdAt = try TokenRules.optionalTimestamp(fields.createdAt, name("created_at"))
+        self.updatedAt = try TokenRules.optionalTimestamp(fields.updatedAt, name("updated_at"))
+        var detail: FactorDetail?
+        for (member, value) in fields.others {
+            guard case .object(let subFields) = value else { continue }
+            guard detail == nil else {
+                throw StytchJWTError(.malformed, "\(index.map { "\(path())[\($0)]" } ?? path()) has more than one factor sub-object")
+            }
+            detail = FactorDetail(name: member, fields: subFields)
+        }
         self.detail = detail
         self.sentJSON = nil
-        if !otherMembers.isEmpty { self.sentJSON = .object(typedMembers(adding: otherMembers)) }
-    }
-
-    /// Reads a factor; `path` and `index` name it in error messages (e.g. `authentication_factors[0]`).
-    /// The name is built only when there is an error to report.
-    init(json: JSONValue, path: String, index: Int? = nil) throws(StytchJWTError) {
-        guard let members = json.objectValue else {
-            throw StytchJWTError(.malformed, "\(ClaimReader.path(path, index)) is not an object")
-        }
-        let reader = ClaimReader(members, path: path, index: index)
-        self.type = FactorType(rawValue: try reader.requiredString("type"))
-        self.deliveryMethod = DeliveryMethod(rawValue: try reader.requiredString("delivery_method"))
-        self.lastAuthenticatedAt = try reader.optionalTimestamp("last_authenticated_at")
-        self.createdAt = try reader.optionalTimestamp("created_at")
-        self.updatedAt = try reader.optionalTimestamp("updated_at")
-        // At most one member may be an object (the factor sub-object); no filtered copy is made.
-        var detail: FactorDetail?
-        for (name, value) in members {
-            guard case .object(let fields) = value else { continue }
-            guard detail == nil else {
-                throw StytchJWTError(.malformed, "\(ClaimReader.path(path, index)) has more than one factor sub-object")
-            }
-            detail = FactorDetail(name: name, fields: fields)
-        }
-        self.detail = detail
-        self.sentJSON = json
+        if !fields.others.isEmpty { self.sentJSON = .object(typedMembers(adding: fields.others)) }
     }
 
     /// What the response cross-check compares: type, delivery method and sub-object id.
@@ -258,8 +246,11 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let json = try JSONValue(from: decoder)
+        guard case .object(let members) = json else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "authentication_factor is not an object"))
+        }
         do {
-            try self.init(json: json, path: "authentication_factor")
+            try self.init(FactorFields(json: members), path: "authentication_factor")
         } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
         }
@@ -267,163 +258,5 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         try json.encode(to: encoder)
-    }
-}
-
-/// The `https://stytch.com/session` claim: the member session behind the JWT.
-public struct SessionClaim: Sendable, Hashable {
-    /// The member session ID (`id`).
-    public let id: String
-    /// When the session started.
-    public let startedAt: RFC3339Timestamp
-    /// When the session was last used.
-    public let lastAccessedAt: RFC3339Timestamp
-    /// When the **session** expires (hours or days away), not the JWT.
-    public let expiresAt: RFC3339Timestamp
-    /// How the member authenticated.
-    public let authenticationFactors: [AuthenticationFactor]
-    /// The member's roles (empty when the claim has none).
-    public let roles: [String]
-
-    package static let name = "https://stytch.com/session"
-    private static let factorsPath = "\(name).authentication_factors"
-
-    init(
-        id: String, startedAt: RFC3339Timestamp, lastAccessedAt: RFC3339Timestamp, expiresAt: RFC3339Timestamp,
-        authenticationFactors: [AuthenticationFactor], roles: [String]
-    ) {
-        self.id = id
-        self.startedAt = startedAt
-        self.lastAccessedAt = lastAccessedAt
-        self.expiresAt = expiresAt
-        self.authenticationFactors = authenticationFactors
-        self.roles = roles
-    }
-
-    package init(json: JSONValue) throws(StytchJWTError) {
-        let path = Self.name
-        guard let members = json.objectValue else { throw StytchJWTError(.malformed, "\(path) is not an object") }
-        let reader = ClaimReader(members, path: path)
-        self.id = try reader.requiredString("id")
-        self.startedAt = try reader.requiredTimestamp("started_at")
-        self.lastAccessedAt = try reader.requiredTimestamp("last_accessed_at")
-        self.expiresAt = try reader.requiredTimestamp("expires_at")
-        guard let factors = members["authentication_factors"] else {
-            throw StytchJWTError(.missingClaim, "\(path).authentication_factors is missing")
-        }
-        guard let factorList = factors.arrayValue else {
-            throw StytchJWTError(.malformed, "\(path).authentication_factors is not an array")
-        }
-        var parsed: [AuthenticationFactor] = []
-        parsed.reserveCapacity(factorList.count)
-        for (index, factor) in factorList.enumerated() {
-            parsed.append(try AuthenticationFactor(json: factor, path: Self.factorsPath, index: index))
-        }
-        self.authenticationFactors = parsed
-        self.roles = try reader.optionalStringArray("roles") ?? []
-    }
-}
-
-/// The `https://stytch.com/organization` claim.
-public struct OrganizationClaim: Sendable, Hashable {
-    /// The organization ID.
-    public let organizationID: String
-    /// The organization slug, when sent.
-    public let slug: String?
-
-    package static let name = "https://stytch.com/organization"
-
-    init(organizationID: String, slug: String?) {
-        self.organizationID = organizationID
-        self.slug = slug
-    }
-
-    package init(json: JSONValue) throws(StytchJWTError) {
-        let path = Self.name
-        guard let members = json.objectValue else { throw StytchJWTError(.malformed, "\(path) is not an object") }
-        let reader = ClaimReader(members, path: path)
-        self.organizationID = try reader.requiredString("organization_id")
-        self.slug = try reader.optionalString("slug")
-    }
-}
-
-/// Reads typed members out of a JSON object, naming `path.member` (or `path[index].member`) in
-/// every error; the name is built only for an error.
-package struct ClaimReader {
-    let members: [String: JSONValue]
-    let path: String
-    let index: Int?
-
-    package init(_ members: [String: JSONValue], path: String, index: Int? = nil) {
-        self.members = members
-        self.path = path
-        self.index = index
-    }
-
-    /// `path`, or `path[index]` when an index is given.
-    static func path(_ path: String, _ index: Int?) -> String {
-        guard let index else { return path }
-        return "\(path)[\(index)]"
-    }
-
-    private func name(_ key: String) -> String {
-        let path = Self.path(path, index)
-        return path.isEmpty ? key : "\(path).\(key)"
-    }
-
-    package func requiredString(_ key: String) throws(StytchJWTError) -> String {
-        try requiredString(key, members[key])
-    }
-
-    /// `requiredString(key)` for a value already looked up.
-    func requiredString(_ key: String, _ value: JSONValue?) throws(StytchJWTError) -> String {
-        guard let value else { throw StytchJWTError(.missingClaim, "\(name(key)) is missing") }
-        guard case .string(let string) = value else { throw StytchJWTError(.malformed, "\(name(key)) is not a string") }
-        guard !string.isEmpty else { throw StytchJWTError(.malformed, "\(name(key)) is empty") }
-        return string
-    }
-
-    func optionalString(_ key: String) throws(StytchJWTError) -> String? {
-        guard let value = members[key] else { return nil }
-        guard case .string(let string) = value else { throw StytchJWTError(.malformed, "\(name(key)) is not a string") }
-        return string
-    }
-
-    func requiredTimestamp(_ key: String) throws(StytchJWTError) -> RFC3339Timestamp {
-        let text = try requiredString(key)
-        guard let timestamp = RFC3339Timestamp(text) else { throw StytchJWTError(.malformed, "\(name(key)) is not an RFC 3339 timestamp") }
-        return timestamp
-    }
-
-    func optionalTimestamp(_ key: String) throws(StytchJWTError) -> RFC3339Timestamp? {
-        guard let text = try optionalString(key) else { return nil }
-        guard let timestamp = RFC3339Timestamp(text) else { throw StytchJWTError(.malformed, "\(name(key)) is not an RFC 3339 timestamp") }
-        return timestamp
-    }
-
-    func optionalStringArray(_ key: String) throws(StytchJWTError) -> [String]? {
-        guard let value = members[key] else { return nil }
-        guard let array = value.arrayValue else { throw StytchJWTError(.malformed, "\(name(key)) is not an array") }
-        var strings: [String] = []
-        strings.reserveCapacity(array.count)
-        for element in array {
-            guard case .string(let string) = element else { throw StytchJWTError(.malformed, "\(name(key)) holds a non-string") }
-            strings.append(string)
-        }
-        return strings
-    }
-
-    /// A JWT NumericDate: a finite JSON number. Strings, null and Booleans are malformed.
-    func requiredNumericDate(_ key: String) throws(StytchJWTError) -> Double {
-        try requiredNumericDate(key, members[key])
-    }
-
-    /// `requiredNumericDate(key)` for a value already looked up.
-    func requiredNumericDate(_ key: String, _ value: JSONValue?) throws(StytchJWTError) -> Double {
-        guard let value else { throw StytchJWTError(.missingClaim, "\(name(key)) is missing") }
-        guard case .number(let number) = value else { throw StytchJWTError(.malformed, "\(name(key)) is not a number") }
-        let seconds = number.doubleValue
-        guard seconds.isFinite else { throw StytchJWTError(.malformed, "\(name(key)) is not a finite number") }
-        return seconds
     }
 }

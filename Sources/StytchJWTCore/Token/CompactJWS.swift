@@ -8,91 +8,55 @@ package struct CompactJWS: Sendable {
         /// The largest token accepted, in bytes. Stytch's session JWTs are 1–2 KiB; 16 KiB leaves
         /// room for large custom claims while keeping a hostile token's cost bounded.
         package static let maximumTokenBytes = 16 * 1024
-        /// The deepest JSON nesting accepted in the header or payload. Stytch's claims nest five
-        /// levels (payload, session, factor list, factor, factor sub-object).
-        package static let maximumJSONDepth = 16
+        /// The deepest JSON nesting accepted in the header or payload.
+        package static let maximumJSONDepth = TokenReader.maximumDepth
     }
-
-    /// The header as decoding left it: the `kid` of a header in the usual form, which passes
-    /// every header rule (read by ``JWTScanner``), or the members of any other strict JSON object.
-    private enum Header {
-        case scanned(kid: String)
-        case members([JSONMember])
-    }
-    private let decodedHeader: Header
 
     /// The decoded header, payload and signature, one after the other in one buffer (one
     /// allocation per token), with one spare byte at the end that the decoder writes as scratch.
     private let decoded: [UInt8]
     /// Where the payload and the signature start in `decoded`; the signature runs to `decoded.count - 1`.
     private let payloadStart: Int, signatureStart: Int
-
-    /// The decoded header members, in document order (names unique).
-    package var headerMembers: [JSONMember] {
-        switch decodedHeader {
-        case .members(let members): return members
-        case .scanned:
-            // The scanner accepted these bytes, so they are a strict JSON object.
-            return (try? decoded[..<payloadStart].withUnsafeBufferPointer {
-                try StrictJSON.parseObjectMembers($0, maximumDepth: Limits.maximumJSONDepth)
-            }) ?? []
-        }
-    }
-    /// The decoded header members.
-    package var header: [String: JSONValue] {
-        var members: [String: JSONValue] = [:]
-        members.reserveCapacity(headerMembers.count)
-        for member in headerMembers { members[member.name] = member.value }
-        return members
-    }
-    /// The decoded payload bytes.
-    package var payloadBytes: ArraySlice<UInt8> { decoded[payloadStart..<signatureStart] }
-    /// The decoded signature.
-    package var signature: ArraySlice<UInt8> { decoded[signatureStart..<(decoded.count - 1)] }
     /// The token as received; its first `signingInputCount` UTF-8 bytes, the ASCII
     /// `header.payload`, are what the signature covers.
     private let token: String
     /// The length of `header.payload` in bytes (the offset of the second dot).
     private let signingInputCount: Int
 
-    /// The ASCII `header.payload` exactly as received: what the signature covers.
-    package var signingInput: ArraySlice<UInt8> { Array(token.utf8)[..<signingInputCount] }
+    /// The decoded header bytes.
+    package var headerBytes: ArraySlice<UInt8> { decoded[..<payloadStart] }
+    /// The decoded payload bytes.
+    package var payloadBytes: ArraySlice<UInt8> { decoded[payloadStart..<signatureStart] }
+    /// The decoded signature.
+    package var signature: ArraySlice<UInt8> { decoded[signatureStart..<(decoded.count - 1)] }
 
-    /// Splits and decodes `token`: size, exactly two dots, strict base64url in every segment,
-    /// a strict JSON object header.
+    /// Splits and decodes `token`: size, exactly two dots, strict base64url in every segment.
     package init(_ token: String) throws(StytchJWTError) {
-        try self.init(token, expected: .none)
-    }
-
-    /// As ``init(_:)``; a usual header's `kid` shares `expected`'s string when it is one of them.
-    init(_ token: String, expected: JWTScanner.ExpectedStrings) throws(StytchJWTError) {
         var token = token
         guard token.utf8.count <= Limits.maximumTokenBytes else {
             throw StytchJWTError(.malformed, "token is larger than \(Limits.maximumTokenBytes) bytes")
         }
         guard !token.isEmpty else { throw StytchJWTError(.malformed, "token is empty") }
         // Native Swift strings are already contiguous UTF-8; only a bridged one is copied.
-        var failure: StytchJWTError?
-        let decoded = token.withUTF8 { bytes -> Segments? in
-            do throws(StytchJWTError) {
-                return try Self.decodeSegments(bytes, expected: expected)
-            } catch {
-                failure = error
-                return nil
-            }
+        let segments = token.withUTF8 { Self.decodeSegments($0) }
+        switch segments {
+        case .failure(let error): throw error
+        case .success(let segments):
+            (decoded, payloadStart, signatureStart, signingInputCount) = (segments.decoded, segments.payloadStart, segments.signatureStart, segments.signingInputCount)
         }
-        guard let segments = decoded else { throw failure ?? StytchJWTError(.malformed, "token could not be decoded") }
-        self.decodedHeader = segments.header
-        self.decoded = segments.decoded
-        self.payloadStart = segments.payloadStart
-        self.signatureStart = segments.signatureStart
-        self.signingInputCount = segments.signingInputCount
         self.token = token
     }
 
+    /// What ``decodeSegments(_:)`` found (a named type: a tuple here would have its type
+    /// metadata built at run time on every call).
+    private struct Segments {
+        let decoded: [UInt8]
+        let payloadStart: Int, signatureStart: Int, signingInputCount: Int
+    }
+
     /// The work of `init` over the token's bytes, in the order of the rules (the first failing
-    /// rule decides the message): segments, header, payload and signature base64url, header JSON.
-    private static func decodeSegments(_ bytes: UnsafeBufferPointer<UInt8>, expected: JWTScanner.ExpectedStrings) throws(StytchJWTError) -> Segments {
+    /// rule decides the message): segments, then header, payload and signature base64url.
+    private static func decodeSegments(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Segments, StytchJWTError> {
         // memchr: the token is mostly base64url, so finding the dots is the bulk of the scanning.
         func nextDot(after start: Int) -> Int? {
             guard start < bytes.count, let base = bytes.baseAddress,
@@ -103,160 +67,87 @@ package struct CompactJWS: Sendable {
         guard let firstDot = nextDot(after: 0), let secondDot = nextDot(after: firstDot + 1),
               nextDot(after: secondDot + 1) == nil
         else {
-            throw StytchJWTError(.malformed, "token must have exactly three dot-separated segments")
+            return .failure(StytchJWTError(.malformed, "token must have exactly three dot-separated segments"))
         }
-        let headerSegment = UnsafeBufferPointer(rebasing: bytes[..<firstDot])
-        let payloadSegment = UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot])
-        let signatureSegment = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])
+        let header = UnsafeBufferPointer(rebasing: bytes[..<firstDot])
+        let payload = UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot])
+        let signature = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])
         // A segment whose length no encoding has is refused in its turn below; until then it
         // reserves nothing.
-        let headerCount = Base64URL.decodedCount(headerSegment.count) ?? 0
-        let payloadCount = Base64URL.decodedCount(payloadSegment.count) ?? 0
-        let signatureCount = Base64URL.decodedCount(signatureSegment.count) ?? 0
+        let headerCount = Base64URL.decodedCount(header.count) ?? 0
+        let payloadCount = Base64URL.decodedCount(payload.count) ?? 0
+        let signatureCount = Base64URL.decodedCount(signature.count) ?? 0
         var failed: String?
         let decoded = [UInt8](unsafeUninitializedCapacity: headerCount + payloadCount + signatureCount + 1) { buffer, initialized in
-            let base = buffer.baseAddress!
-            if !Base64URL.decode(headerSegment, into: base) {
-                failed = "header segment is not strict base64url"
-            } else if !Base64URL.decode(payloadSegment, into: base + headerCount) {
-                failed = "payload segment is not strict base64url"
-            } else if !Base64URL.decode(signatureSegment, into: base + headerCount + payloadCount) {
-                failed = "signature segment is not strict base64url"
+            // Each segment into its place, with the rest of the buffer as its room.
+            func decode(_ segment: UnsafeBufferPointer<UInt8>, at start: Int, _ name: String) -> Bool {
+                if Base64URL.decode(segment, into: UnsafeMutableBufferPointer(rebasing: buffer[start...])) { return true }
+                failed = "\(name) segment is not strict base64url"
+                return false
             }
+            _ = decode(header, at: 0, "header") && decode(payload, at: headerCount, "payload")
+                && decode(signature, at: headerCount + payloadCount, "signature")
             initialized = failed == nil ? buffer.count : 0
         }
-        if let failed { throw StytchJWTError(.malformed, failed) }
-        let payloadStart = headerCount, signatureStart = headerCount + payloadCount
-        let header = try decoded.withUnsafeBufferPointer { (all) throws(StytchJWTError) -> Header in
-            // The header a pinned key's tokens usually carry, byte for byte: its `kid` is known.
-            if let kid = expected.kid(ofUsualHeader: headerSegment) { return .scanned(kid: kid) }
-            let headerBytes = UnsafeBufferPointer(rebasing: all[..<payloadStart])
-            if let kid = JWTScanner.scanHeader(headerBytes, expected: expected) { return .scanned(kid: kid) }
-            do {
-                return .members(try StrictJSON.parseObjectMembers(headerBytes, maximumDepth: Limits.maximumJSONDepth))
-            } catch {
-                throw StytchJWTError(.malformed, "header is not a strict JSON object: \(error)")
-            }
-        }
-        return Segments(header: header, decoded: decoded, payloadStart: payloadStart, signatureStart: signatureStart, signingInputCount: secondDot)
-    }
-
-    /// What ``decodeSegments(_:expected:)`` found (a named type: a tuple here would have its type
-    /// metadata built at run time on every call).
-    private struct Segments {
-        let header: Header
-        let decoded: [UInt8]
-        let payloadStart: Int, signatureStart: Int, signingInputCount: Int
-    }
-
-    /// The payload's members, in document order (names unique), parsed as ``payloadObject()`` parses them.
-    package func payloadMembers() throws(StytchJWTError) -> [JSONMember] {
-        do {
-            return try payloadBytes.withUnsafeBufferPointer { (bytes) throws(StrictJSON.Failure) in
-                try StrictJSON.parseObjectMembers(bytes, maximumDepth: Limits.maximumJSONDepth)
-            }
-        } catch {
-            throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
-        }
-    }
-
-    /// The payload as a strict JSON object.
-    package func payloadObject() throws(StytchJWTError) -> [String: JSONValue] {
-        do {
-            return try StrictJSON.parseObject(Array(payloadBytes), maximumDepth: Limits.maximumJSONDepth)
-        } catch {
-            throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
-        }
-    }
-
-    /// The `kid` of a header in the usual form, which passes every header rule (nil for any other
-    /// header: ``checkHeader()`` then applies the rules).
-    var scannedKID: String? {
-        if case .scanned(let kid) = decodedHeader { return kid }
-        return nil
-    }
-
-    /// Applies the header rules and returns the `kid`:
-    /// `alg` exactly `RS256`; no `crit`; no key references (`jku`, `x5u`, `jwk`, `x5c`) — the key
-    /// comes only from configuration, and a token that points elsewhere is refused outright;
-    /// `typ`, if present, `JWT` in any case; `kid` a non-empty string.
-    package func checkHeader() throws(StytchJWTError) -> String {
-        switch decodedHeader {
-        case .scanned(let kid): return kid  // the usual form, held to these rules by the scanner
-        case .members(let members): return try Self.checkHeader(members)
-        }
-    }
-
-    /// The header rules of ``checkHeader()`` over a header's members.
-    package static func checkHeader(_ headerMembers: [JSONMember]) throws(StytchJWTError) -> String {
-        // One pass picks out the members the rules read; the rules then run in their order.
-        var alg: JSONValue?, crit: JSONValue?, typ: JSONValue?, kid: JSONValue?
-        var jku: JSONValue?, x5u: JSONValue?, jwk: JSONValue?, x5c: JSONValue?
-        for member in headerMembers {
-            // Every name the rules read is three or four ASCII characters.
-            if member.isASCII, !(3...4).contains(member.name.utf8.count) { continue }
-            switch member.name {
-            case "alg": alg = member.value
-            case "crit": crit = member.value
-            case "typ": typ = member.value
-            case "kid": kid = member.value
-            case "jku": jku = member.value
-            case "x5u": x5u = member.value
-            case "jwk": jwk = member.value
-            case "x5c": x5c = member.value
-            default: continue
-            }
-        }
-        guard let algValue = alg else { throw StytchJWTError(.malformed, "header.alg is missing") }
-        guard case .string(let algText) = algValue else { throw StytchJWTError(.malformed, "header.alg is not a string") }
-        guard algText.hasSameUTF8(as: "RS256") else { throw StytchJWTError(.unsupportedAlgorithm, "header.alg must be RS256") }
-        if crit != nil {
-            throw StytchJWTError(.unsupportedHeader, "header.crit is present; no critical extensions are supported")
-        }
-        // In this order: jku, x5u, jwk, x5c.
-        func refuseReference(_ reference: String) -> StytchJWTError {
-            StytchJWTError(.unsupportedHeader, "header.\(reference) is present; keys come only from configuration")
-        }
-        if jku != nil { throw refuseReference("jku") }
-        if x5u != nil { throw refuseReference("x5u") }
-        if jwk != nil { throw refuseReference("jwk") }
-        if x5c != nil { throw refuseReference("x5c") }
-        if let typ {
-            guard case .string(let value) = typ, Self.isJWT(value) else {
-                throw StytchJWTError(.unsupportedHeader, "header.typ must be JWT")
-            }
-        }
-        guard let kidValue = kid else { throw StytchJWTError(.malformed, "header.kid is missing") }
-        guard case .string(let kidText) = kidValue, !kidText.isEmpty else {
-            throw StytchJWTError(.malformed, "header.kid is not a non-empty string")
-        }
-        return kidText
-    }
-
-    /// Whether `value` is `JWT` in any ASCII case: three bytes, compared as bytes (no Unicode
-    /// case mapping or equivalence).
-    private static func isJWT(_ value: String) -> Bool {
-        let utf8 = value.utf8
-        if utf8.count == 3, utf8.allSatisfy({ $0 < 0x80 }) {
-            var iterator = utf8.makeIterator()
-            return (iterator.next()! | 0x20) == UInt8(ascii: "j")
-                && (iterator.next()! | 0x20) == UInt8(ascii: "w")
-                && (iterator.next()! | 0x20) == UInt8(ascii: "t")
-        }
-        return false
+        if let failed { return .failure(StytchJWTError(.malformed, failed)) }
+        return .success(Segments(decoded: decoded, payloadStart: headerCount, signatureStart: headerCount + payloadCount, signingInputCount: secondDot))
     }
 
     /// Checks the signature over the received `header.payload` bytes with `key`.
     package func checkSignature(with key: RSAPublicKey) throws(StytchJWTError) {
         let count = signingInputCount
+        var token = token
         let valid = signature.withUnsafeBytes { signatureBuffer in
-            token.utf8.withContiguousStorageIfAvailable { bytes in
+            token.withUTF8 { bytes in
                 key.isValidRS256Signature(signatureBuffer, for: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<count])))
-            } ?? signingInput.withUnsafeBytes { inputBuffer in
-                key.isValidRS256Signature(signatureBuffer, for: inputBuffer)
             }
         }
         guard valid else { throw StytchJWTError(.invalidSignature, "signature does not verify") }
+    }
+}
+
+/// A token split, decoded and read by the one ``TokenReader``, before anything in it is believed
+/// (step 1 of verification: size, structure, strict base64url, strict JSON of header and payload).
+package struct ReadToken {
+    package let jws: CompactJWS
+    let header: HeaderFields
+    let payload: PayloadFields
+
+    /// Reads `token` (the header and payload shared with no verifier's strings).
+    package init(_ token: String) throws(StytchJWTError) {
+        try self.init(token, sharing: .none)
+    }
+
+    init(_ token: String, sharing shared: SharedStrings) throws(StytchJWTError) {
+        jws = try CompactJWS(token)
+        header = try jws.header(sharing: shared)
+        do {
+            payload = try jws.payloadBytes.withUnsafeBufferPointer { (bytes) throws(StrictJSON.Failure) in try TokenReader.payload(bytes, shared: shared) }
+        } catch {
+            throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
+        }
+    }
+
+    /// Step 2: the header rules (``TokenRules/kid(of:)``), returning the `kid`.
+    package func kid() throws(StytchJWTError) -> String {
+        try TokenRules.kid(of: header)
+    }
+}
+
+extension CompactJWS {
+    /// The header, read by the one ``TokenReader``.
+    func header(sharing shared: SharedStrings) throws(StytchJWTError) -> HeaderFields {
+        do {
+            return try headerBytes.withUnsafeBufferPointer { (bytes) throws(StrictJSON.Failure) in try TokenReader.header(bytes, shared: shared) }
+        } catch {
+            throw StytchJWTError(.malformed, "header is not a strict JSON object: \(error)")
+        }
+    }
+
+    /// The header read and held to the header rules, for a JWS whose payload is not a JWT's
+    /// (the test vectors of other specifications): the `kid`.
+    package func kid() throws(StytchJWTError) -> String {
+        try TokenRules.kid(of: header(sharing: .none))
     }
 }
 
@@ -270,8 +161,12 @@ public struct UnverifiedToken: Sendable {
 
     /// Decodes `token`; throws ``StytchJWTError`` (`malformed`) when it is not a well-formed compact JWS.
     public init(_ token: String) throws(StytchJWTError) {
-        let jws = try CompactJWS(token)
-        self.header = jws.header
-        self.payload = try jws.payloadObject()
+        // The verifier's reader first (the same rules, the same errors), then the JSON trees it skips.
+        let jws = try ReadToken(token).jws
+        func tree(_ bytes: ArraySlice<UInt8>) -> [String: JSONValue] {
+            (try? StrictJSON.parseObject(Array(bytes), maximumDepth: CompactJWS.Limits.maximumJSONDepth)) ?? [:]
+        }
+        self.header = tree(jws.headerBytes)
+        self.payload = tree(jws.payloadBytes)
     }
 }
