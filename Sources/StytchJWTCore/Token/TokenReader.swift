@@ -60,8 +60,16 @@ struct SessionFields {
     var id = Field<String>.absent
     var startedAt = Field<RFC3339Timestamp>.absent, lastAccessedAt = Field<RFC3339Timestamp>.absent
     var expiresAt = Field<RFC3339Timestamp>.absent
-    var factors = Field<[FactorFields]>.absent
+    var factors = Field<FactorList>.absent
     var roles = Field<[String]>.absent
+}
+
+/// The factors of a session, each put through the factor rules as soon as it is read (so that no
+/// list of unchecked factors is kept), and the first failure, which ``TokenRules/factors(_:)``
+/// throws in its turn: the order of the rules stays the order of the specification.
+struct FactorList {
+    var factors: [AuthenticationFactor] = []
+    var failure: StytchJWTError?
 }
 
 /// One authentication factor's typed members, and the rest of the object as sent.
@@ -285,16 +293,17 @@ struct TokenReader {
 
     /// `authentication_factors`: an array (depth 3) of factor objects (depth 4); anything else,
     /// or an array holding a non-object, is kept as JSON for the rules to name.
-    private mutating func factors() throws(StrictJSON.Failure) -> Field<[FactorFields]> {
+    private mutating func factors() throws(StrictJSON.Failure) -> Field<FactorList> {
         let start = index
         guard try peek() == UInt8(ascii: "[") else { return .other(try value(depth: 2)) }
         index &+= 1
-        var factors: [FactorFields] = []
+        var list = FactorList()
         skipWhitespace()
         if try peek() == UInt8(ascii: "]") {
             index &+= 1
-            return .read(factors)
+            return .read(list)
         }
+        var count = 0
         repeat {
             skipWhitespace()
             guard try peek() == UInt8(ascii: "{") else {
@@ -303,9 +312,16 @@ struct TokenReader {
             }
             var factor = FactorFields()
             try factorMembers(into: &factor)
-            factors.append(factor)
+            if list.failure == nil {
+                do {
+                    list.factors.append(try AuthenticationFactor(factor, path: TokenRules.factorsPath, index: count))
+                } catch {
+                    list.failure = error
+                }
+            }
+            count &+= 1
         } while try another(close: UInt8(ascii: "]"))
-        return .read(factors)
+        return .read(list)
     }
 
     private mutating func factorMembers(into fields: inout FactorFields) throws(StrictJSON.Failure) {

@@ -23,9 +23,13 @@ enum TokenRules {
         case .read(let alg): guard alg.hasSameUTF8(as: "RS256") else { throw StytchJWTError(.unsupportedAlgorithm, "header.alg must be RS256") }
         }
         if header.crit { throw StytchJWTError(.unsupportedHeader, "header.crit is present; no critical extensions are supported") }
-        for (present, name) in [(header.jku, "jku"), (header.x5u, "x5u"), (header.jwk, "jwk"), (header.x5c, "x5c")] where present {
-            throw StytchJWTError(.unsupportedHeader, "header.\(name) is present; keys come only from configuration")
+        func reference(_ name: String) -> StytchJWTError {
+            StytchJWTError(.unsupportedHeader, "header.\(name) is present; keys come only from configuration")
         }
+        if header.jku { throw reference("jku") }
+        if header.x5u { throw reference("x5u") }
+        if header.jwk { throw reference("jwk") }
+        if header.x5c { throw reference("x5c") }
         switch header.typ {
         case .absent: break
         case .read(let typ) where isJWT(typ): break
@@ -148,7 +152,7 @@ enum TokenRules {
             startedAt: try requiredTimestamp(session.startedAt, "\(name).started_at"),
             lastAccessedAt: try requiredTimestamp(session.lastAccessedAt, "\(name).last_accessed_at"),
             expiresAt: try requiredTimestamp(session.expiresAt, "\(name).expires_at"),
-            factors: try factors(session.factors, path: "\(name).authentication_factors"),
+            factors: try factors(session.factors),
             roles: try optionalStrings(session.roles, "\(name).roles") ?? []
         )
     }
@@ -158,24 +162,26 @@ enum TokenRules {
         let factors: [AuthenticationFactor], roles: [String]
     }
 
-    /// `authentication_factors`: an array of factor objects.
-    static func factors(_ field: Field<[FactorFields]>, path: @autoclosure () -> String) throws(StytchJWTError) -> [AuthenticationFactor] {
+    /// Where the factors sit, for error messages.
+    static let factorsPath = "\(sessionClaim).authentication_factors"
+
+    /// `authentication_factors`: an array of factor objects, each under the factor rules
+    /// (``AuthenticationFactor/init(_:path:index:)``).
+    static func factors(_ field: Field<FactorList>) throws(StytchJWTError) -> [AuthenticationFactor] {
         switch field {
-        case .absent: throw StytchJWTError(.missingClaim, "\(path()) is missing")
+        case .absent: throw StytchJWTError(.missingClaim, "\(factorsPath) is missing")
         case .read(let list):
-            var factors: [AuthenticationFactor] = []
-            factors.reserveCapacity(list.count)
-            for index in list.indices { factors.append(try AuthenticationFactor(list[index], path: path(), index: index)) }
-            return factors
+            if let failure = list.failure { throw failure }
+            return list.factors
         case .other(.array(let elements)):
             // The reader keeps an array holding a non-object as JSON: the same rules, element by element.
             var factors: [AuthenticationFactor] = []
             for (index, element) in elements.enumerated() {
-                guard case .object(let members) = element else { throw StytchJWTError(.malformed, "\(path())[\(index)] is not an object") }
-                factors.append(try AuthenticationFactor(FactorFields(json: members), path: path(), index: index))
+                guard case .object(let members) = element else { throw StytchJWTError(.malformed, "\(factorsPath)[\(index)] is not an object") }
+                factors.append(try AuthenticationFactor(FactorFields(json: members), path: factorsPath, index: index))
             }
             return factors
-        case .other: throw StytchJWTError(.malformed, "\(path()) is not an array")
+        case .other: throw StytchJWTError(.malformed, "\(factorsPath) is not an array")
         }
     }
 
