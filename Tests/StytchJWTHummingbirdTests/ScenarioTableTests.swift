@@ -28,6 +28,9 @@ struct HummingbirdScenarioTableTests {
         members.requireStytchSession(.factor(.totp)).get("/totp") { _, _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 120), clock: clock).get("/recent-120") { _, _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 30), clock: clock).get("/recent-30") { _, _ in "ok" }
+        let refresher = AdapterScenarios.ScriptedRefresher(verifier: verifier)
+        router.group().add(middleware: StytchAuthenticator(pipeline: StytchRequestAuthenticator(authenticator: refresher)))
+            .get("/refreshing") { _, context in try context.requireStytchSession().memberID }
         return Application(router: router)
     }
 

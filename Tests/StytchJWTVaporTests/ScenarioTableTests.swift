@@ -27,6 +27,8 @@ struct VaporScenarioTableTests {
         members.requireStytchSession(.factor(.totp)).get("totp") { _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 120), clock: clock).get("recent-120") { _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 30), clock: clock).get("recent-30") { _ in "ok" }
+        app.grouped(StytchAuthenticator(authenticator: AdapterScenarios.ScriptedRefresher(verifier: verifier)))
+            .get("refreshing") { req in try req.requireStytchSession().memberID }
 
         app.grouped("m2m").grouped(StytchTokenAuthenticator(accepting: [.m2m])).requireScopes("read:users")
             .get("users") { req -> String in
