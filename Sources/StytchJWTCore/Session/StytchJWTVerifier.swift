@@ -150,6 +150,9 @@ public struct StytchJWTVerifier: Sendable {
     /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
     public func verify(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
+        let started = DispatchTime.now().uptimeNanoseconds
+        var failure: StytchJWTError.Code?
+        defer { metrics.recordDuration(since: started, failure: failure) }
         do throws(StytchJWTError) {
             if let cached = try cachedSession(token, now: now) {
                 metrics.verified.increment()
@@ -167,6 +170,7 @@ public struct StytchJWTVerifier: Sendable {
             let kid = try jws.checkHeader()
             return try finish(members: members, of: jws, kid: kid, token: token, key: heldKey(for: kid), now: now)
         } catch {
+            failure = error.code
             throw record(error)
         }
     }
@@ -177,6 +181,9 @@ public struct StytchJWTVerifier: Sendable {
     /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
     public func verify(sessionJWT token: String) async throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
+        let started = DispatchTime.now().uptimeNanoseconds
+        var failure: StytchJWTError.Code?
+        defer { metrics.recordDuration(since: started, failure: failure) }
         do throws(StytchJWTError) {
             if let cached = try cachedSession(token, now: now) {
                 metrics.verified.increment()
@@ -192,6 +199,7 @@ public struct StytchJWTVerifier: Sendable {
             let kid = try jws.checkHeader()
             return try finish(members: members, of: jws, kid: kid, token: token, key: await key(for: kid), now: now)
         } catch {
+            failure = error.code
             throw record(error)
         }
     }
@@ -406,20 +414,33 @@ public struct StytchJWTVerifier: Sendable {
     }
 }
 
-/// Verification counters: `stytch_jwt_verifications_total{result="verified"|<error code>}`.
+/// Verification counters, `stytch_jwt_verifications_total{result="verified"|<error code>}`, and
+/// the duration of each session JWT verification, `stytch_jwt_verification_duration_seconds{outcome="ok"|<error code>}`.
 ///
 /// Built when the verifier is (after the application has bootstrapped its metrics backend, as
 /// swift-metrics expects), so a verification increments a counter and creates nothing.
 final class VerificationMetrics: Sendable {
     let verified: Counter
     let rejected: [StytchJWTError.Code: Counter]
+    let succeededIn: Metrics.Timer
+    let failedIn: [StytchJWTError.Code: Metrics.Timer]
 
     init() {
         verified = Counter(label: "stytch_jwt_verifications_total", dimensions: [("result", "verified")])
+        succeededIn = Metrics.Timer(label: "stytch_jwt_verification_duration_seconds", dimensions: [("outcome", "ok")])
         var rejected: [StytchJWTError.Code: Counter] = [:]
+        var failedIn: [StytchJWTError.Code: Metrics.Timer] = [:]
         for code in StytchJWTError.Code.allCases {
             rejected[code] = Counter(label: "stytch_jwt_verifications_total", dimensions: [("result", code.description)])
+            failedIn[code] = Metrics.Timer(label: "stytch_jwt_verification_duration_seconds", dimensions: [("outcome", code.description)])
         }
         self.rejected = rejected
+        self.failedIn = failedIn
+    }
+
+    /// Records the time since `started` (`DispatchTime` nanoseconds) under the outcome: `failure`'s code, or ok.
+    func recordDuration(since started: UInt64, failure: StytchJWTError.Code?) {
+        let elapsed = Int64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds &- started)
+        if let failure { failedIn[failure]?.recordNanoseconds(elapsed) } else { succeededIn.recordNanoseconds(elapsed) }
     }
 }
