@@ -19,13 +19,16 @@ public enum AdapterScenarios {
     /// - `/org-id`, `/org-slug`: `.organization(id: TestTokens.organizationID)`, `.organization(slug: TestTokens.slug)`.
     /// - `/totp`: `.factor(.totp)`; `/recent-120`, `/recent-30`: `.authenticatedWithin(seconds:)` at ``now``.
     /// - `/refreshing`: session required through a ``ScriptedRefresher``; answers the member ID.
+    /// - `/chained`: the adapter's identity authenticator in optional mode, mapping the session to
+    ///   the application's own user (`member:<memberID>`), then a second authenticator taking an
+    ///   API key (``apiKey(fromAuthorization:)``, `api-key:<key>`); answers the user or `anonymous`.
     ///
     /// Token routes (a second router or group over `StytchTokenAuthenticator`):
     /// - `/m2m/users`: M2M tokens only, then `requireScopes("read:users")`; answers the client ID.
     /// - `/any/whoami`: sessions and M2M tokens; answers `session|memberID` or `m2m|clientID`.
     /// - `/apps/documents`: Connected Apps tokens, then a permission guard (`documents`, `read`)
     ///   over ``authorizer``; answers the member ID.
-    public static let routes = ["/health", "/me", "/maybe", "/maybe-guarded", "/any-role", "/all-roles", "/org-id", "/org-slug", "/totp", "/recent-120", "/recent-30", "/refreshing"]
+    public static let routes = ["/health", "/me", "/maybe", "/maybe-guarded", "/any-role", "/all-roles", "/org-id", "/org-slug", "/totp", "/recent-120", "/recent-30", "/refreshing", "/chained"]
 
     /// The `kid` of the scenario tokens.
     public static let kid = "jwk-test-adapter-scenarios"
@@ -203,9 +206,25 @@ public enum AdapterScenarios {
                      .init(name: "stytch-session-jwt", rule: .absent)]),
         ok("a valid JWT where refreshing is on: no token in the answer", "/refreshing", bearer(token()), body: TestTokens.memberID,
            headers: [.init(name: "stytch-session-jwt", rule: .absent), .init(name: "set-cookie", rule: .absent)]),
+        // The application's own identity, and a second authenticator after an optional Stytch one.
+        ok("identity mapping: the handler gets the application's user", "/chained", bearer(token()), body: "member:\(TestTokens.memberID)"),
+        ok("identity mapping from the session cookie", "/chained", [Header(name: "Cookie", value: "stytch_session_jwt=\(token())")], body: "member:\(TestTokens.memberID)"),
+        ok("chaining: another scheme reaches the second authenticator", "/chained", [Header(name: "Authorization", value: "ApiKey abc")], body: "api-key:abc"),
+        ok("chaining: a bearer API key (no JWT) reaches the second authenticator", "/chained", [Header(name: "Authorization", value: "Bearer sk_live_1234")],
+           body: "api-key:sk_live_1234"),
+        refused("chaining: a bad Stytch JWT is refused, never handed on", "/chained", bearer(token(key: TestJWKS.keyB)), 401, "invalid_signature", invalidToken),
+        ok("chaining: no credential at all", "/chained", [], body: "anonymous"),
         refused("an expired JWT by another key is never refreshed", "/refreshing", bearer(token(issuedAt: TestTokens.issuedAt - 3600, key: TestJWKS.keyB)),
                 401, "invalid_signature", invalidToken),
     ]
+
+    /// The API key the second authenticator of `/chained` takes from an `Authorization` header:
+    /// `ApiKey <key>`, or `Bearer sk_…` (a bearer value that is no JWT).
+    public static func apiKey(fromAuthorization value: String) -> String? {
+        if value.hasPrefix("ApiKey ") { return String(value.dropFirst(7)) }
+        if value.hasPrefix("Bearer sk_") { return String(value.dropFirst(7)) }
+        return nil
+    }
 
     /// An expired scenario JWT (issued an hour before ``now``).
     static let expiredToken = token(issuedAt: TestTokens.issuedAt - 3600)
