@@ -150,7 +150,7 @@ public struct StytchJWTVerifier: Sendable {
     /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
     public func verify(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = metrics.start()
         var failure: StytchJWTError.Code?
         defer { metrics.recordDuration(since: started, failure: failure) }
         do throws(StytchJWTError) {
@@ -181,7 +181,7 @@ public struct StytchJWTVerifier: Sendable {
     /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
     public func verify(sessionJWT token: String) async throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = metrics.start()
         var failure: StytchJWTError.Code?
         defer { metrics.recordDuration(since: started, failure: failure) }
         do throws(StytchJWTError) {
@@ -436,10 +436,22 @@ final class VerificationMetrics: Sendable {
         }
         self.rejected = rejected
         self.failedIn = failedIn
+        self.timed = !(MetricsSystem.factory is NOOPMetricsHandler)
     }
 
-    /// Records the time since `started` (`DispatchTime` nanoseconds) under the outcome: `failure`'s code, or ok.
+    /// Whether a metrics backend receives the timings: with none bootstrapped (swift-metrics'
+    /// no-op handler) the clock is not read at all, so an application without metrics, and the
+    /// benchmarks, pay nothing for them on the token-cache hit path.
+    let timed: Bool
+
+    /// The start of a verification (`DispatchTime` nanoseconds), or 0 when nothing is timed.
+    @inline(__always)
+    func start() -> UInt64 { timed ? DispatchTime.now().uptimeNanoseconds : 0 }
+
+    /// Records the time since `started` under the outcome: `failure`'s code, or ok.
+    @inline(__always)
     func recordDuration(since started: UInt64, failure: StytchJWTError.Code?) {
+        guard timed else { return }
         let elapsed = Int64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds &- started)
         if let failure { failedIn[failure]?.recordNanoseconds(elapsed) } else { succeededIn.recordNanoseconds(elapsed) }
     }
