@@ -6,7 +6,8 @@
 // Settings come through swift-configuration (environment variables here; a file or another provider
 // works the same). With STYTCH_SECRET an expired session JWT is refreshed through Stytch's API.
 // GET /health (no auth), GET /me (session required), GET /admin (role admin, as a hummingbird-auth
-// policy), GET /maybe (optional), GET /api/users (an M2M access token granting read:users).
+// policy), GET /maybe (optional), GET /whoami (the application's own user type),
+// GET /api/users (an M2M access token granting read:users).
 import Configuration
 import Foundation
 import Hummingbird
@@ -50,6 +51,23 @@ struct Me: ResponseEncodable {
     }
 }
 
+/// The application's own user, made from the verified session; the Stytch guards work on it.
+struct User: StytchIdentity {
+    let session: VerifiedSession
+    var stytchCredential: StytchCredential { .session(session) }
+    var greeting: String { "member \(session.memberID) of \(session.organizationID)" }
+}
+
+/// The context of `/whoami`, whose identity is the application's `User`.
+struct UserContext: ChildRequestContext, AuthRequestContext {
+    var coreContext: CoreRequestContextStorage
+    var identity: User?
+    init(context: StytchRequestContext) throws {
+        coreContext = context.coreContext
+        identity = nil
+    }
+}
+
 let router = Router(context: StytchRequestContext.self)
 router.get("/health") { _, _ in "ok" }
 router.group().add(middleware: StytchAuthenticator(verifier: verifier, mode: .optional))
@@ -64,6 +82,11 @@ members.get("/me") { _, context in
 members.group()
     .add(middleware: AuthorizationPolicyMiddleware(StytchSessionPolicy(.anyRole(["admin"])), deniedError: StytchHTTPError.permissionDenied))
     .get("/admin") { _, _ in "welcome, admin" }
+
+// The application's own identity type, mapped from the session.
+router.group("/whoami", context: UserContext.self)
+    .add(middleware: StytchIdentityAuthenticator<UserContext>(pipeline: sessions) { session, _ in User(session: session) })
+    .get { _, context in context.identity?.greeting ?? "nobody" }
 
 // Machines: M2M access tokens granting read:users, in a group whose context carries the credential.
 router.group("/api", context: StytchCredentialChildContext<StytchRequestContext>.self)

@@ -6,7 +6,8 @@
 // Settings come through swift-configuration (environment variables here; a file or another provider
 // works the same). With STYTCH_SECRET an expired session JWT is refreshed through Stytch's API.
 // GET /api/users (an M2M access token granting read:users),
-// GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional).
+// GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional),
+// GET /whoami (the application's own user type).
 import Configuration
 import Dispatch
 import Foundation
@@ -23,6 +24,13 @@ do {
     exit(2)
 }
 let port = config.int(forKey: "port", default: 8080)
+
+/// The application's own user, made from the verified session.
+struct User: Authenticatable {
+    let memberID: String
+    let organizationID: String
+    var greeting: String { "member \(memberID) of \(organizationID)" }
+}
 
 /// The body of `GET /me`.
 struct Me: Content {
@@ -56,6 +64,9 @@ members.get("me") { req -> Me in
     return Me(memberID: session.memberID, organizationID: session.organizationID, roles: session.roles)
 }
 members.requireStytchSession(.anyRole(["admin"])).get("admin") { _ in "welcome, admin" }
+// The application's own identity type, mapped from the session.
+app.grouped(StytchIdentityAuthenticator { session, _ in User(memberID: session.memberID, organizationID: session.organizationID) })
+    .get("whoami") { req in try req.auth.require(User.self).greeting }
 // Machines: M2M access tokens granting read:users.
 app.grouped("api").grouped(StytchTokenAuthenticator(accepting: [.m2m])).requireScopes("read:users")
     .get("users") { req -> String in
