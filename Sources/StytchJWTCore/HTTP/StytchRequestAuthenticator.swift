@@ -127,9 +127,10 @@ public struct StytchRequestAuthenticator: Sendable {
 
     /// The headers to add to the response of an authenticated request; nothing unless the JWT was
     /// refreshed. A refreshed JWT goes back the way the old one came: to a cookie client as the
-    /// session cookie's `Set-Cookie`, to a bearer client in the ``StytchHTTPAuthentication/refreshedJWTHeader``
-    /// header (`Stytch-Session-JWT`), which it should send as its bearer token from then on. Either
-    /// way with `Cache-Control: no-store`: a response carrying a token is never cached.
+    /// session cookie's `Set-Cookie`, to a bearer client in the `Stytch-Session-JWT` header
+    /// (``StytchHTTPAuthentication/refreshedJWTHeader``), which it should send as its bearer token
+    /// from then on. Either way with `Cache-Control: no-store`: a response carrying a token is
+    /// never cached.
     public func responseHeaders(for authentication: SessionAuthentication) -> [(name: String, value: String)] {
         guard authentication.refreshed else { return [] }
         switch authentication.presentedIn {
