@@ -33,11 +33,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.23.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.100.0"),
     ],
     targets: [
@@ -103,7 +104,10 @@ let package = Package(
         // The umbrella: one import for the three above.
         .target(
             name: "StytchJWT",
-            dependencies: ["StytchJWTCore", "StytchJWKS", "StytchB2BAPI"],
+            dependencies: [
+                "StytchJWTCore", "StytchJWKS", "StytchB2BAPI",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
             swiftSettings: strictSettings
         ),
         // Framework glue over the core's HTTP pipeline; each re-exports StytchJWT.
@@ -142,12 +146,12 @@ let package = Package(
         // Example applications, started by the live tests.
         .executableTarget(
             name: "stytch-jwt-hummingbird-example",
-            dependencies: ["StytchJWTHummingbird"],
+            dependencies: ["StytchJWTHummingbird", .product(name: "Configuration", package: "swift-configuration")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "stytch-jwt-vapor-example",
-            dependencies: ["StytchJWTVapor"],
+            dependencies: ["StytchJWTVapor", .product(name: "Configuration", package: "swift-configuration")],
             swiftSettings: strictSettings
         ),
 
@@ -199,6 +203,14 @@ let package = Package(
                 "StytchB2BAPI", "StytchJWT", "StytchJWTTesting", "StytchJWTTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StytchJWTTests",
+            dependencies: [
+                "StytchJWT", "StytchJWTTestSupport",
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             swiftSettings: strictSettings
         ),

@@ -168,15 +168,20 @@ public actor StytchRBACPolicyCache {
         Counter(label: "stytch_rbac_policy_fetches_total", dimensions: [("policy", kind), ("outcome", outcome)]).increment()
         var slot = slots[key] ?? Slot()
         slot.inFlight = nil
+        // swift-log's library guidance: a warning when fetches of a policy start failing, its
+        // retries during the same outage at debug, and the recovery at info, once.
         switch result {
         case .success(let policy):
+            if slot.lastError != nil { logger.info("RBAC policy fetch recovered", metadata: ["stytch.policy": "\(kind)"]) }
             slot.policy = policy
             slot.fetchedAt = clock.now()
             slot.lastError = nil
         case .failure(let error):
+            logger.log(level: slot.lastError == nil ? .warning : .debug, "RBAC policy fetch failed", metadata: [
+                "stytch.policy": "\(kind)", "stytch.error_code": "\(error.code)",
+            ])
             slot.lastFailure = clock.now()
             slot.lastError = error
-            logger.warning("RBAC policy fetch failed", metadata: ["stytch.error_code": "\(error.code)"])
         }
         slots[key] = slot
         if case .organization = key { evictOrganizationsIfNeeded() }

@@ -324,16 +324,24 @@ public struct JWKSRefreshService: Service {
             return
         }
         await cancelWhenGracefulShutdown {
-            await cache.prefetch()
-            while !Task.isCancelled {
-                let delay = await cache.secondsUntilRefresh()
-                do {
-                    try await Task.sleep(for: .seconds(max(delay, 0.01)))
-                } catch {
-                    return  // cancelled: graceful shutdown
-                }
-                await cache.refreshAhead()
+            await refreshUntilCancelled()
+        }
+    }
+
+    /// The refresh loop without swift-service-lifecycle, for a framework's own lifecycle (Vapor's
+    /// `LifecycleHandler`): prefetches unless `prefetch` is false, then refreshes ahead of each
+    /// expiry until the task running it is cancelled. Returns at once for a cache with no remote source.
+    public func refreshUntilCancelled(prefetch: Bool = true) async {
+        guard cache.hasRemoteSource else { return }
+        if prefetch { await cache.prefetch() }
+        while !Task.isCancelled {
+            let delay = await cache.secondsUntilRefresh()
+            do {
+                try await Task.sleep(for: .seconds(max(delay, 0.01)))
+            } catch {
+                return  // cancelled
             }
+            await cache.refreshAhead()
         }
     }
 }

@@ -9,6 +9,13 @@ extension StytchJWTVerifier.KeySource {
 }
 
 extension StytchJWTVerifier {
+    /// The ``StytchJWKSCache`` the keys come from, if they come from one (to refresh it in the
+    /// background: `JWKSRefreshService(cache:)`).
+    public var jwksCache: StytchJWKSCache? {
+        guard case .provider(let provider) = keySource else { return nil }
+        return provider as? StytchJWKSCache
+    }
+
     /// Creates a verifier whose keys come from a ``StytchJWKSCache`` (remote keys, rotation, outages).
     public init(configuration: Configuration, cache: StytchJWKSCache, logger: Logger? = nil) throws(StytchJWTError) {
         try self.init(configuration: configuration, keySource: .provider(cache), logger: logger)

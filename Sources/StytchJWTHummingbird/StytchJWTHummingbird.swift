@@ -60,7 +60,8 @@ public struct StytchHTTPError: HTTPResponseError, Sendable {
 /// Verifies the request's Stytch session JWT through ``StytchRequestAuthenticator`` and puts the
 /// ``VerifiedSession`` in `context.identity`, with `stytch.member_id`, `stytch.organization_id`
 /// and `stytch.member_session_id` on `context.logger` (never the token). A rejection throws
-/// ``StytchHTTPError``; a refreshed JWT comes back as a `Set-Cookie` with `Cache-Control: no-store`.
+/// ``StytchHTTPError``; a refreshed JWT goes back the way it came: a `Set-Cookie` to a cookie
+/// client, a `Stytch-Session-JWT` header to a bearer client, with `Cache-Control: no-store`.
 ///
 /// ```swift
 /// router.add(middleware: StytchAuthenticator(verifier: verifier))                       // session required
@@ -83,7 +84,8 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
     }
 
     /// An authenticator that refreshes expired JWTs through Stytch's API, sending the fresh JWT
-    /// back in a cookie with `refreshCookie`'s attributes.
+    /// back the way it came: a cookie with `refreshCookie`'s attributes, or the `Stytch-Session-JWT`
+    /// header to a bearer client.
     public init(
         refresher: StytchSessionRefresher, refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
         sources: StytchHTTPAuthentication.TokenSources = .default, mode: StytchSessionMode = .required
@@ -108,7 +110,7 @@ public struct StytchAuthenticator<Context: AuthRequestContext<VerifiedSession>>:
     }
 
     /// Authenticates, then calls `next` with the session in `context.identity`; adds the
-    /// pipeline's response headers (a refreshed JWT's cookie).
+    /// pipeline's response headers (a refreshed JWT).
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let authentication = try await authentication(request, context) else { return try await next(request, context) }
         var context = context

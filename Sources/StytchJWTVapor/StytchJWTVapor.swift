@@ -55,7 +55,8 @@ extension Application {
 /// Verifies the request's Stytch session JWT through ``StytchRequestAuthenticator``, logs the
 /// ``VerifiedSession`` in (`req.auth`, `req.stytchSession`) and puts its IDs on `req.logger`
 /// (never the token). A rejection is answered with the pipeline's status, headers and JSON body;
-/// a refreshed JWT comes back as a `Set-Cookie` with `Cache-Control: no-store`.
+/// a refreshed JWT goes back the way it came: a `Set-Cookie` to a cookie client, a
+/// `Stytch-Session-JWT` header to a bearer client, with `Cache-Control: no-store`.
 ///
 /// ```swift
 /// let api = app.grouped(StytchAuthenticator())                  // app.stytch.authenticator
@@ -87,7 +88,12 @@ public struct StytchAuthenticator: AsyncMiddleware {
         self.init(authenticator: refresher, refreshCookie: refreshCookie, sources: sources, mode: mode)
     }
 
-    init(authenticator: (any StytchSessionAuthenticating)?, refreshCookie: StytchHTTPAuthentication.SessionCookie, sources: StytchHTTPAuthentication.TokenSources, mode: StytchSessionMode) {
+    /// An authenticator over `authenticator` (your own ``StytchSessionAuthenticating``, or nil for
+    /// `app.stytch.authenticator`).
+    public init(
+        authenticator: (any StytchSessionAuthenticating)?, refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,
+        sources: StytchHTTPAuthentication.TokenSources = .default, mode: StytchSessionMode = .required
+    ) {
         self.authenticator = authenticator
         self.refreshCookie = refreshCookie
         self.sources = sources

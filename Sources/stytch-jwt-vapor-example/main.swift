@@ -1,25 +1,36 @@
 // A small Vapor 4 service behind Stytch B2B sessions: the live tests start it.
 //
-//   STYTCH_PROJECT_ID=project-test-… [STYTCH_JWKS_URL=… | STYTCH_BASE_URL=…] [PORT=8080] \
-//     swift run stytch-jwt-vapor-example
+//   STYTCH_PROJECT_ID=project-test-… [STYTCH_JWKS_URL=… | STYTCH_BASE_URL=…] [STYTCH_SECRET=…] \
+//     [STYTCH_LEEWAY=…] [STYTCH_MAX_TOKEN_AGE=…] [PORT=8080] [LOG_LEVEL=notice] swift run stytch-jwt-vapor-example
 //
+// Settings come through swift-configuration (environment variables here; a file or another provider
+// works the same). With STYTCH_SECRET an expired session JWT is refreshed through Stytch's API.
 // GET /api/users (an M2M access token granting read:users),
-// GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional).
+// GET /health (no auth), GET /me (session required), GET /admin (role admin), GET /maybe (optional),
+// GET /whoami (the application's own user type).
+import Configuration
 import Dispatch
 import Foundation
 import StytchJWT
 import StytchJWTVapor
 import Vapor
 
-let environment = ProcessInfo.processInfo.environment
-guard let projectID = environment["STYTCH_PROJECT_ID"], !projectID.isEmpty else {
-    FileHandle.standardError.write(Data("STYTCH_PROJECT_ID is required\n".utf8))
+let config = ConfigReader(provider: EnvironmentVariablesProvider())
+let stytch: StytchConfiguration
+do {
+    stytch = try StytchConfiguration(config: config.scoped(to: "stytch"))
+} catch {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))  // names the setting, never the secret
     exit(2)
 }
-let baseURL = environment["STYTCH_BASE_URL"]
-let port = Int(environment["PORT"] ?? "8080") ?? 8080
-let jwksURL = try environment["STYTCH_JWKS_URL"] ?? StytchJWKSFetcher.jwksURL(projectID: projectID, baseURL: baseURL)
-let cache = StytchJWKSCache(fetcher: try StytchJWKSFetcher(url: jwksURL))
+let port = config.int(forKey: "port", default: 8080)
+
+/// The application's own user, made from the verified session.
+struct User: Authenticatable {
+    let memberID: String
+    let organizationID: String
+    var greeting: String { "member \(memberID) of \(organizationID)" }
+}
 
 /// The body of `GET /me`.
 struct Me: Content {
@@ -34,8 +45,16 @@ struct Me: Content {
 
 let app = try await Application.make(Environment(name: "production", arguments: ["stytch-jwt-vapor-example"]))
 // Quiet by default (no line per request); LOG_LEVEL=info or debug shows more.
-app.logger.logLevel = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "") ?? .notice
-app.stytch.verifier = try StytchJWTVerifier(configuration: .init(projectID: projectID, baseURL: baseURL), cache: cache)
+app.logger.logLevel = config.string(forKey: "log.level").flatMap(Logger.Level.init(rawValue:)) ?? .notice
+// The key cache logs through the application's logger; keys are fetched at boot and refreshed
+// in the background until shutdown.
+let verifier = try stytch.makeVerifier(logger: app.logger)
+if let client = try stytch.makeClient() {
+    app.stytch.refresher = StytchSessionRefresher(verifier: verifier, client: client, logger: app.logger)
+} else {
+    app.stytch.verifier = verifier
+}
+try app.stytch.refreshKeys()
 app.get("health") { _ in "ok" }
 app.grouped(StytchAuthenticator(mode: .optional)).get("maybe") { req in req.stytchSession?.memberID ?? "anonymous" }
 let members = app.grouped(StytchAuthenticator())
@@ -45,6 +64,9 @@ members.get("me") { req -> Me in
     return Me(memberID: session.memberID, organizationID: session.organizationID, roles: session.roles)
 }
 members.requireStytchSession(.anyRole(["admin"])).get("admin") { _ in "welcome, admin" }
+// The application's own identity type, mapped from the session.
+app.grouped(StytchIdentityAuthenticator { session, _ in User(memberID: session.memberID, organizationID: session.organizationID) })
+    .get("whoami") { req in try req.auth.require(User.self).greeting }
 // Machines: M2M access tokens granting read:users.
 app.grouped("api").grouped(StytchTokenAuthenticator(accepting: [.m2m])).requireScopes("read:users")
     .get("users") { req -> String in

@@ -44,7 +44,9 @@ import Testing
                     for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
                     let response = try await client.execute(uri: path, method: .get, headers: fields)
                     return RefreshScenario.Answer(
-                        status: Int(response.status.code), setCookies: response.headers[values: .setCookie], body: String(buffer: response.body)
+                        status: Int(response.status.code), setCookies: response.headers[values: .setCookie],
+                        refreshedJWTs: response.headers[values: HTTPField.Name(StytchHTTPAuthentication.refreshedJWTHeader)!],
+                        cacheControl: response.headers[values: .cacheControl], body: String(buffer: response.body)
                     )
                 }
                 return try await RefreshScenario.run(standIn: standIn, kid: Self.kid, key: Self.key, send: send)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdAuth
 import HummingbirdTesting
 import StytchJWTHummingbird
 import StytchJWTTestSupport
@@ -9,6 +10,43 @@ import Testing
 /// The shared scenario table (`AdapterScenarios`), answered by the Hummingbird adapter in memory.
 @Suite("Hummingbird answers the shared scenario table")
 struct HummingbirdScenarioTableTests {
+    /// The application's own user: a Stytch member or an API key's holder.
+    enum AppUser: Sendable { case member(String), apiKey(String) }
+
+    struct AppContext: AuthRequestContext, RequestContext {
+        var coreContext: CoreRequestContextStorage
+        var identity: AppUser?
+        init(source: Source) {
+            coreContext = .init(source: source)
+            identity = nil
+        }
+    }
+
+    /// A second authenticator: the holder of an API key, unless someone is authenticated already.
+    struct APIKeyAuthenticator: AuthenticatorMiddleware {
+        typealias Context = AppContext
+        func authenticate(request: Request, context: AppContext) async throws -> AppUser? {
+            guard context.identity == nil, let header = request.headers[.authorization] else { return nil }
+            return AdapterScenarios.apiKey(fromAuthorization: header).map(AppUser.apiKey)
+        }
+    }
+
+    /// `/chained`: the identity authenticator in optional mode, then the API-key authenticator.
+    static func chainedApp(verifier: StytchJWTVerifier) -> some ApplicationProtocol {
+        let router = Router(context: AppContext.self)
+        router.group()
+            .add(middleware: StytchIdentityAuthenticator<AppContext>(verifier: verifier, mode: .optional) { session, _ in .member(session.memberID) })
+            .add(middleware: APIKeyAuthenticator())
+            .get("/chained") { _, context -> String in
+                switch context.identity {
+                case .member(let id): "member:\(id)"
+                case .apiKey(let key): "api-key:\(key)"
+                case nil: "anonymous"
+                }
+            }
+        return Application(router: router)
+    }
+
     static func app(verifier: StytchJWTVerifier) -> some ApplicationProtocol {
         let router = Router(context: StytchRequestContext.self)
         router.get("/health") { _, _ in "ok" }
@@ -28,6 +66,9 @@ struct HummingbirdScenarioTableTests {
         members.requireStytchSession(.factor(.totp)).get("/totp") { _, _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 120), clock: clock).get("/recent-120") { _, _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 30), clock: clock).get("/recent-30") { _, _ in "ok" }
+        let refresher = AdapterScenarios.ScriptedRefresher(verifier: verifier)
+        router.group().add(middleware: StytchAuthenticator(pipeline: StytchRequestAuthenticator(authenticator: refresher)))
+            .get("/refreshing") { _, context in try context.requireStytchSession().memberID }
         return Application(router: router)
     }
 
@@ -63,7 +104,13 @@ struct HummingbirdScenarioTableTests {
         let verifier = try AdapterScenarios.verifier()
         let headers = HTTPFields(scenario.headers.map { HTTPField(name: HTTPField.Name($0.name)!, value: $0.value) })
         let tokenRoute = ["/m2m/", "/any/", "/apps/"].contains { scenario.path.hasPrefix($0) }
-        let answer = tokenRoute ? try await Self.send(Self.tokenApp(verifier: verifier), scenario, headers) : try await Self.send(Self.app(verifier: verifier), scenario, headers)
+        let answer = if tokenRoute {
+            try await Self.send(Self.tokenApp(verifier: verifier), scenario, headers)
+        } else if scenario.path == "/chained" {
+            try await Self.send(Self.chainedApp(verifier: verifier), scenario, headers)
+        } else {
+            try await Self.send(Self.app(verifier: verifier), scenario, headers)
+        }
         #expect(AdapterScenarios.mismatches(answer, scenario) == [])
     }
 

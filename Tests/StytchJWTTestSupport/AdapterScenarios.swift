@@ -18,13 +18,17 @@ public enum AdapterScenarios {
     /// - `/any-role`: `.anyRole(["admin", "owner"])`; `/all-roles`: `.allRoles(["admin", "billing"])`.
     /// - `/org-id`, `/org-slug`: `.organization(id: TestTokens.organizationID)`, `.organization(slug: TestTokens.slug)`.
     /// - `/totp`: `.factor(.totp)`; `/recent-120`, `/recent-30`: `.authenticatedWithin(seconds:)` at ``now``.
+    /// - `/refreshing`: session required through a ``ScriptedRefresher``; answers the member ID.
+    /// - `/chained`: the adapter's identity authenticator in optional mode, mapping the session to
+    ///   the application's own user (`member:<memberID>`), then a second authenticator taking an
+    ///   API key (``apiKey(fromAuthorization:)``, `api-key:<key>`); answers the user or `anonymous`.
     ///
     /// Token routes (a second router or group over `StytchTokenAuthenticator`):
     /// - `/m2m/users`: M2M tokens only, then `requireScopes("read:users")`; answers the client ID.
     /// - `/any/whoami`: sessions and M2M tokens; answers `session|memberID` or `m2m|clientID`.
     /// - `/apps/documents`: Connected Apps tokens, then a permission guard (`documents`, `read`)
     ///   over ``authorizer``; answers the member ID.
-    public static let routes = ["/health", "/me", "/maybe", "/maybe-guarded", "/any-role", "/all-roles", "/org-id", "/org-slug", "/totp", "/recent-120", "/recent-30"]
+    public static let routes = ["/health", "/me", "/maybe", "/maybe-guarded", "/any-role", "/all-roles", "/org-id", "/org-slug", "/totp", "/recent-120", "/recent-30", "/refreshing", "/chained"]
 
     /// The `kid` of the scenario tokens.
     public static let kid = "jwk-test-adapter-scenarios"
@@ -51,8 +55,36 @@ public enum AdapterScenarios {
         public let wwwAuthenticate: String?
         /// The body of a success.
         public let body: String?
+        /// Response headers that must be present (with a value or a prefix) or absent.
+        public var responseHeaders: [HeaderCheck] = []
         public var description: String { name }
     }
+
+    /// What a response header must be.
+    public struct HeaderCheck: Sendable {
+        public enum Rule: Sendable { case equals(String), hasPrefix(String), absent }
+        /// Lower-cased.
+        public let name: String
+        public let rule: Rule
+    }
+
+    /// A stand-in for `StytchSessionRefresher` that needs no network: a presented JWT that is
+    /// `expired` (signature and claims otherwise good) comes back refreshed as ``freshToken``.
+    public struct ScriptedRefresher: StytchSessionAuthenticating {
+        public let verifier: StytchJWTVerifier
+        public init(verifier: StytchJWTVerifier) { self.verifier = verifier }
+        public func authenticate(sessionJWT: String) async throws(StytchJWTError) -> SessionAuthentication {
+            do throws(StytchJWTError) {
+                return try await verifier.authenticate(sessionJWT: sessionJWT)
+            } catch where error.code == .expired {
+                let fresh = AdapterScenarios.freshToken
+                return SessionAuthentication(session: try await verifier.verify(sessionJWT: fresh), sessionJWT: fresh, refreshed: true, response: nil)
+            }
+        }
+    }
+
+    /// The JWT ``ScriptedRefresher`` hands out: issued 30 s before ``now``.
+    public static let freshToken = token(issuedAt: TestTokens.issuedAt + 30)
 
     /// A request header.
     public struct Header: Sendable {
@@ -69,8 +101,8 @@ public enum AdapterScenarios {
 
     static func bearer(_ token: String) -> [Header] { [Header(name: "Authorization", value: "Bearer \(token)")] }
 
-    static func ok(_ name: String, _ path: String, _ headers: [Header], body: String) -> Scenario {
-        Scenario(name: name, path: path, headers: headers, status: 200, code: nil, wwwAuthenticate: nil, body: body)
+    static func ok(_ name: String, _ path: String, _ headers: [Header], body: String, headers checks: [HeaderCheck] = []) -> Scenario {
+        Scenario(name: name, path: path, headers: headers, status: 200, code: nil, wwwAuthenticate: nil, body: body, responseHeaders: checks)
     }
 
     static func refused(_ name: String, _ path: String, _ headers: [Header], _ status: Int, _ code: String, _ challenge: String? = nil) -> Scenario {
@@ -164,7 +196,38 @@ public enum AdapterScenarios {
         ok("a Connected Apps token whose scope grants the permission", "/apps/documents", bearer(connectedApps()), body: TestTokens.memberID),
         refused("a Connected Apps token whose scopes do not", "/apps/documents", bearer(connectedApps(scope: "openid")), 403, "permission_denied"),
         refused("an M2M token where Connected Apps tokens are expected", "/apps/documents", bearer(m2m()), 401, "wrong_token_kind", invalidToken),
+        // A refreshed JWT goes back the way the old one came, never cached.
+        ok("an expired bearer JWT refreshed: the fresh JWT in Stytch-Session-JWT", "/refreshing", bearer(expiredToken), body: TestTokens.memberID,
+           headers: [.init(name: "stytch-session-jwt", rule: .equals(freshToken)), .init(name: "cache-control", rule: .equals("no-store")),
+                     .init(name: "set-cookie", rule: .absent)]),
+        ok("an expired session cookie refreshed: a Set-Cookie", "/refreshing", [Header(name: "Cookie", value: "stytch_session_jwt=\(expiredToken)")],
+           body: TestTokens.memberID,
+           headers: [.init(name: "set-cookie", rule: .hasPrefix("stytch_session_jwt=\(freshToken); Max-Age=")), .init(name: "cache-control", rule: .equals("no-store")),
+                     .init(name: "stytch-session-jwt", rule: .absent)]),
+        ok("a valid JWT where refreshing is on: no token in the answer", "/refreshing", bearer(token()), body: TestTokens.memberID,
+           headers: [.init(name: "stytch-session-jwt", rule: .absent), .init(name: "set-cookie", rule: .absent)]),
+        // The application's own identity, and a second authenticator after an optional Stytch one.
+        ok("identity mapping: the handler gets the application's user", "/chained", bearer(token()), body: "member:\(TestTokens.memberID)"),
+        ok("identity mapping from the session cookie", "/chained", [Header(name: "Cookie", value: "stytch_session_jwt=\(token())")], body: "member:\(TestTokens.memberID)"),
+        ok("chaining: another scheme reaches the second authenticator", "/chained", [Header(name: "Authorization", value: "ApiKey abc")], body: "api-key:abc"),
+        ok("chaining: a bearer API key (no JWT) reaches the second authenticator", "/chained", [Header(name: "Authorization", value: "Bearer sk_live_1234")],
+           body: "api-key:sk_live_1234"),
+        refused("chaining: a bad Stytch JWT is refused, never handed on", "/chained", bearer(token(key: TestJWKS.keyB)), 401, "invalid_signature", invalidToken),
+        ok("chaining: no credential at all", "/chained", [], body: "anonymous"),
+        refused("an expired JWT by another key is never refreshed", "/refreshing", bearer(token(issuedAt: TestTokens.issuedAt - 3600, key: TestJWKS.keyB)),
+                401, "invalid_signature", invalidToken),
     ]
+
+    /// The API key the second authenticator of `/chained` takes from an `Authorization` header:
+    /// `ApiKey <key>`, or `Bearer sk_…` (a bearer value that is no JWT).
+    public static func apiKey(fromAuthorization value: String) -> String? {
+        if value.hasPrefix("ApiKey ") { return String(value.dropFirst(7)) }
+        if value.hasPrefix("Bearer sk_") { return String(value.dropFirst(7)) }
+        return nil
+    }
+
+    /// An expired scenario JWT (issued an hour before ``now``).
+    static let expiredToken = token(issuedAt: TestTokens.issuedAt - 3600)
 
     /// What an adapter answered, normalized for comparison.
     public struct Answer: Sendable {
@@ -195,6 +258,15 @@ public enum AdapterScenarios {
             if answer.headers["content-type"]?.first?.hasPrefix("application/json") != true { problems.append("Content-Type \(answer.headers["content-type"] ?? [])") }
         }
         if let body = scenario.body, answer.body != body { problems.append("body \(answer.body), expected \(body)") }
+        for check in scenario.responseHeaders {
+            let values = answer.headers[check.name] ?? []
+            switch check.rule {
+            case .equals(let value) where values != [value]: problems.append("\(check.name) \(values.count) value(s), expected one")
+            case .hasPrefix(let prefix) where !(values.count == 1 && values[0].hasPrefix(prefix)): problems.append("\(check.name) lacks its expected start")
+            case .absent where !values.isEmpty: problems.append("\(check.name) present, expected absent")
+            default: break
+            }
+        }
         return problems
     }
 }

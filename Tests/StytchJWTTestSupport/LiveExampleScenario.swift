@@ -7,7 +7,8 @@ import StytchJWT
 /// The live scenario both middleware's example applications run as child processes, over
 /// loopback, against the JWKS test server: real sockets, a real clock, a real key rotation.
 /// `/health`, `/me` by bearer and cookie, 401 without a token, `/admin` 403 then 200, `/maybe`,
-/// then a rotation. It returns one line per observation; the tests compare them with ``expected``.
+/// `/whoami` (the application's own user type), then a rotation. It returns one line per
+/// observation; the tests compare them with ``expected``.
 public enum LiveExampleScenario {
     /// What both examples must show.
     public static let expected: [String] = [
@@ -19,6 +20,8 @@ public enum LiveExampleScenario {
         "admin-admin: 200",
         "maybe-none: 200 anonymous",
         "maybe-member: 200 \(TestTokens.memberID)",
+        "whoami: 200 member \(TestTokens.memberID) of \(TestTokens.organizationID)",
+        "whoami-none: 401 malformed",
         "api-m2m: 200 users for m2m-client-test-live",
         "api-m2m-no-scope: 403 insufficient_scope",
         "api-session: 401 wrong_token_kind",
@@ -66,6 +69,10 @@ public enum LiveExampleScenario {
                 lines.append("maybe-none: \(maybeNone.status) \(maybeNone.body)")
                 let maybeMember = try await get("/maybe", [("Authorization", "Bearer \(member)")])
                 lines.append("maybe-member: \(maybeMember.status) \(maybeMember.body)")
+                let whoami = try await get("/whoami", [("Authorization", "Bearer \(member)")])
+                lines.append("whoami: \(whoami.status) \(whoami.body)")
+                let whoamiNone = try await get("/whoami")
+                lines.append("whoami-none: \(whoamiNone.status) \(code(whoamiNone.body))")
 
                 // Machines: an M2M token granting read:users, one that does not, and a session JWT.
                 func m2m(_ scope: String) -> String {

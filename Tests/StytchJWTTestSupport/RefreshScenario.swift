@@ -17,11 +17,17 @@ public enum RefreshScenario {
     public struct Answer: Sendable {
         public let status: Int
         public let setCookies: [String]
+        /// The `Stytch-Session-JWT` header's values (a refreshed JWT for a bearer client).
+        public let refreshedJWTs: [String]
+        /// The `Cache-Control` header's values.
+        public let cacheControl: [String]
         public let body: String
 
-        public init(status: Int, setCookies: [String], body: String) {
+        public init(status: Int, setCookies: [String], refreshedJWTs: [String], cacheControl: [String], body: String) {
             self.status = status
             self.setCookies = setCookies
+            self.refreshedJWTs = refreshedJWTs
+            self.cacheControl = cacheControl
             self.body = body
         }
     }
@@ -52,8 +58,17 @@ public enum RefreshScenario {
                 freshJWT = String(first[first.index(first.startIndex, offsetBy: "stytch_session_jwt=".count)..<end])
                 cookies[0] = first.replacingOccurrences(of: freshJWT, with: freshJWT == expired ? "<presented>" : "<fresh>")
             }
+            var headerJWTs = answer.refreshedJWTs
+            if let first = headerJWTs.first {
+                freshJWT = first
+                headerJWTs[0] = first == expired ? "<presented>" : "<fresh>"
+            }
             let code = (try? StrictJSON.parseObject(Array(answer.body.utf8), maximumDepth: 8))?["error"]?.objectValue?["code"]?.stringValue
-            lines.append("\(name): \(answer.status) \(code ?? "ok") set-cookie=[\(cookies.joined(separator: " | "))] api-calls=\(standIn.authenticateCalls)")
+            // A response that carries a token must say no-store; one that carries none is not checked here.
+            let store = cookies.isEmpty && headerJWTs.isEmpty ? "" : " cache-control=\(answer.cacheControl)"
+            lines.append(
+                "\(name): \(answer.status) \(code ?? "ok") set-cookie=[\(cookies.joined(separator: " | "))] jwt-header=\(headerJWTs)\(store) api-calls=\(standIn.authenticateCalls)"
+            )
         }
         func cookie(_ jwt: String) -> [(String, String)] { [("Cookie", "theme=dark; stytch_session_jwt=\(jwt)")] }
         func bearer(_ jwt: String) -> [(String, String)] { [("Authorization", "Bearer \(jwt)")] }
@@ -63,6 +78,7 @@ public enum RefreshScenario {
         let fresh = freshJWT
         try await step("fresh-cookie", "/me", cookie(fresh))
         try await step("expired-bearer-again", "/me", bearer(expired))
+        try await step("fresh-bearer", "/me", bearer(freshJWT))
         try await step("forged-expired", "/me", bearer(TestTokens.withBrokenSignature(expired)))
         try await step("garbage", "/me", bearer("garbage"))
         try await step("member-write", "/documents/write", bearer(valid))
@@ -85,20 +101,23 @@ public enum RefreshScenario {
     /// What both middleware must answer, in memory and live.
     public static let expected: [String] = {
         let cookie = "stytch_session_jwt=<fresh>; Max-Age=7190; Path=/; Secure; HttpOnly; SameSite=Lax"
+        // A cookie client gets the fresh JWT in a Set-Cookie, a bearer client in Stytch-Session-JWT.
+        let header = "jwt-header=[\"<fresh>\"] cache-control=[\"no-store\"]"
         return [
-            "valid: 200 ok set-cookie=[] api-calls=0",
-            "expired-cookie: 200 ok set-cookie=[\(cookie)] api-calls=1",
-            "fresh-cookie: 200 ok set-cookie=[] api-calls=1",
-            "expired-bearer-again: 200 ok set-cookie=[\(cookie)] api-calls=1",
-            "forged-expired: 401 invalid_signature set-cookie=[] api-calls=1",
-            "garbage: 401 malformed set-cookie=[] api-calls=1",
-            "member-write: 403 permission_denied set-cookie=[] api-calls=1",
-            "editor-write: 200 ok set-cookie=[] api-calls=1",
-            "viewer-own-org-reports: 200 ok set-cookie=[] api-calls=1",
-            "viewer-other-org-reports: 403 tenancy_mismatch set-cookie=[] api-calls=1",
-            "expired-member-refreshed-as-editor-write: 200 ok set-cookie=[\(cookie)] api-calls=2",
-            "api-500: 503 stytch_api_error set-cookie=[] api-calls=3",
-            "revoked-session: 401 stytch_api_error set-cookie=[] api-calls=4",
+            "valid: 200 ok set-cookie=[] jwt-header=[] api-calls=0",
+            "expired-cookie: 200 ok set-cookie=[\(cookie)] jwt-header=[] cache-control=[\"no-store\"] api-calls=1",
+            "fresh-cookie: 200 ok set-cookie=[] jwt-header=[] api-calls=1",
+            "expired-bearer-again: 200 ok set-cookie=[] \(header) api-calls=1",
+            "fresh-bearer: 200 ok set-cookie=[] jwt-header=[] api-calls=1",
+            "forged-expired: 401 invalid_signature set-cookie=[] jwt-header=[] api-calls=1",
+            "garbage: 401 malformed set-cookie=[] jwt-header=[] api-calls=1",
+            "member-write: 403 permission_denied set-cookie=[] jwt-header=[] api-calls=1",
+            "editor-write: 200 ok set-cookie=[] jwt-header=[] api-calls=1",
+            "viewer-own-org-reports: 200 ok set-cookie=[] jwt-header=[] api-calls=1",
+            "viewer-other-org-reports: 403 tenancy_mismatch set-cookie=[] jwt-header=[] api-calls=1",
+            "expired-member-refreshed-as-editor-write: 200 ok set-cookie=[] \(header) api-calls=2",
+            "api-500: 503 stytch_api_error set-cookie=[] jwt-header=[] api-calls=3",
+            "revoked-session: 401 stytch_api_error set-cookie=[] jwt-header=[] api-calls=4",
             "policy-calls: project=1 own-org=1 other-org=0",
         ]
     }()

@@ -40,7 +40,9 @@ import VaporTesting
                 let send: RefreshScenario.Send = { path, headers in
                     let response = try await tester.sendRequest(.GET, path, headers: HTTPHeaders(headers))
                     return RefreshScenario.Answer(
-                        status: Int(response.status.code), setCookies: response.headers[.setCookie], body: String(buffer: response.body)
+                        status: Int(response.status.code), setCookies: response.headers[.setCookie],
+                        refreshedJWTs: response.headers[StytchHTTPAuthentication.refreshedJWTHeader],
+                        cacheControl: response.headers[.cacheControl], body: String(buffer: response.body)
                     )
                 }
                 return try await RefreshScenario.run(standIn: standIn, kid: Self.kid, key: Self.key, send: send)

@@ -8,6 +8,20 @@ import VaporTesting
 /// The shared scenario table (`AdapterScenarios`), answered by the Vapor adapter in memory.
 @Suite("Vapor answers the shared scenario table")
 struct VaporScenarioTableTests {
+    /// The application's own user: a Stytch member or an API key's holder.
+    struct AppUser: Authenticatable { let name: String }
+
+    /// A second authenticator: logs in the holder of an API key unless someone is logged in already.
+    struct APIKeyAuthenticator: AsyncMiddleware {
+        func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            if !request.auth.has(AppUser.self), let header = request.headers.first(name: .authorization),
+               let key = AdapterScenarios.apiKey(fromAuthorization: header) {
+                request.auth.login(AppUser(name: "api-key:\(key)"))
+            }
+            return try await next.respond(to: request)
+        }
+    }
+
     static func configure(_ app: Application, verifier: StytchJWTVerifier) {
         app.stytch.verifier = verifier
         app.get("health") { _ in "ok" }
@@ -27,6 +41,11 @@ struct VaporScenarioTableTests {
         members.requireStytchSession(.factor(.totp)).get("totp") { _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 120), clock: clock).get("recent-120") { _ in "ok" }
         members.requireStytchSession(.authenticatedWithin(seconds: 30), clock: clock).get("recent-30") { _ in "ok" }
+        app.grouped(StytchIdentityAuthenticator<AppUser>(mode: .optional) { session, _ in AppUser(name: "member:\(session.memberID)") })
+            .grouped(APIKeyAuthenticator())
+            .get("chained") { req in req.auth.get(AppUser.self)?.name ?? "anonymous" }
+        app.grouped(StytchAuthenticator(authenticator: AdapterScenarios.ScriptedRefresher(verifier: verifier)))
+            .get("refreshing") { req in try req.requireStytchSession().memberID }
 
         app.grouped("m2m").grouped(StytchTokenAuthenticator(accepting: [.m2m])).requireScopes("read:users")
             .get("users") { req -> String in

@@ -6,6 +6,19 @@ public enum StytchHTTPAuthentication {
     /// The cookie Stytch's frontend SDKs set.
     public static let sessionCookieName = "stytch_session_jwt"
 
+    /// The response header that carries a session JWT refreshed through Stytch's API back to a
+    /// client that sent its JWT as a bearer token (a cookie client gets a `Set-Cookie` instead).
+    /// A browser client reading it across origins needs it in `Access-Control-Expose-Headers`.
+    public static let refreshedJWTHeader = "Stytch-Session-JWT"
+
+    /// Where a request carried its session JWT.
+    public enum TokenLocation: Sendable, Hashable {
+        /// `Authorization: Bearer <jwt>`.
+        case bearerHeader
+        /// The session cookie.
+        case cookie
+    }
+
     /// Where to look for the session JWT, in order.
     public struct TokenSources: Sendable, Hashable {
         /// `Authorization: Bearer <jwt>`.

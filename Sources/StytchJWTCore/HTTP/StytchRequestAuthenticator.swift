@@ -12,6 +12,10 @@ public struct SessionAuthentication: Sendable {
     public let refreshed: Bool
     /// Stytch's response when ``refreshed`` (it holds the session token: never log it).
     public let response: B2BSessionAuthenticateResponse?
+    /// Where the request carried the JWT; the pipeline sets it, and a refreshed JWT goes back the
+    /// same way (a cookie for a cookie, the ``StytchHTTPAuthentication/refreshedJWTHeader`` for a
+    /// bearer header). Default: the cookie (what a refreshed JWT got before this was recorded).
+    public var presentedIn: StytchHTTPAuthentication.TokenLocation = .cookie
 
     /// A result as given.
     public init(session: VerifiedSession, sessionJWT: String, refreshed: Bool, response: B2BSessionAuthenticateResponse?) {
@@ -113,22 +117,32 @@ public struct StytchRequestAuthenticator: Sendable {
         }
         guard let token else { return mode == .optional ? .anonymous : .rejected(.missing) }
         do {
-            return .authenticated(try await authenticator.authenticate(sessionJWT: token))
+            var authentication = try await authenticator.authenticate(sessionJWT: token)
+            authentication.presentedIn = sources.bearerHeader && !authorization.isEmpty ? .bearerHeader : .cookie
+            return .authenticated(authentication)
         } catch {
             return .rejected(StytchHTTPAuthentication.Failure(error))
         }
     }
 
-    /// The headers to add to the response of an authenticated request: for a refreshed JWT, its
-    /// `Set-Cookie` and `Cache-Control: no-store` (a response carrying a token is never cached);
-    /// nothing otherwise.
+    /// The headers to add to the response of an authenticated request; nothing unless the JWT was
+    /// refreshed. A refreshed JWT goes back the way the old one came: to a cookie client as the
+    /// session cookie's `Set-Cookie`, to a bearer client in the `Stytch-Session-JWT` header
+    /// (``StytchHTTPAuthentication/refreshedJWTHeader``), which it should send as its bearer token
+    /// from then on. Either way with `Cache-Control: no-store`: a response carrying a token is
+    /// never cached.
     public func responseHeaders(for authentication: SessionAuthentication) -> [(name: String, value: String)] {
         guard authentication.refreshed else { return [] }
-        let now = authenticator.verifier.configuration.clock()
-        return [
-            ("Set-Cookie", refreshCookie.headerValue(jwt: authentication.sessionJWT, session: authentication.session, now: now)),
-            ("Cache-Control", "no-store"),
-        ]
+        switch authentication.presentedIn {
+        case .cookie:
+            let now = authenticator.verifier.configuration.clock()
+            return [
+                ("Set-Cookie", refreshCookie.headerValue(jwt: authentication.sessionJWT, session: authentication.session, now: now)),
+                ("Cache-Control", "no-store"),
+            ]
+        case .bearerHeader:
+            return [(StytchHTTPAuthentication.refreshedJWTHeader, authentication.sessionJWT), ("Cache-Control", "no-store")]
+        }
     }
 
     /// The failure, if any, of `identity`'s session against every one of `requirements` at

@@ -150,11 +150,15 @@ public struct StytchJWTVerifier: Sendable {
     /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
     public func verify(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
+        let started = metrics.start()
+        var failure: StytchJWTError.Code?
+        defer { metrics.recordDuration(since: started, failure: failure) }
         do throws(StytchJWTError) {
             if let cached = try cachedSession(token, now: now) { return cached }
             let (read, kid) = try read(token)
             return try session(read, kid: kid, key: heldKey(for: kid), token: token, now: now)
         } catch {
+            failure = error.code
             throw record(error)
         }
     }
@@ -165,11 +169,15 @@ public struct StytchJWTVerifier: Sendable {
     /// - Throws: ``StytchJWTError``; its ``StytchJWTError/code`` says why.
     public func verify(sessionJWT token: String) async throws(StytchJWTError) -> VerifiedSession {
         let now = configuration.clock().timeIntervalSince1970
+        let started = metrics.start()
+        var failure: StytchJWTError.Code?
+        defer { metrics.recordDuration(since: started, failure: failure) }
         do throws(StytchJWTError) {
             if let cached = try cachedSession(token, now: now) { return cached }
             let (read, kid) = try read(token)
             return try session(read, kid: kid, key: await key(for: kid), token: token, now: now)
         } catch {
+            failure = error.code
             throw record(error)
         }
     }
@@ -309,20 +317,45 @@ public struct StytchJWTVerifier: Sendable {
     }
 }
 
-/// Verification counters: `stytch_jwt_verifications_total{result="verified"|<error code>}`.
+/// Verification counters, `stytch_jwt_verifications_total{result="verified"|<error code>}`, and
+/// the duration of each session JWT verification, `stytch_jwt_verification_duration_seconds{outcome="ok"|<error code>}`.
 ///
 /// Built when the verifier is (after the application has bootstrapped its metrics backend, as
 /// swift-metrics expects), so a verification increments a counter and creates nothing.
 final class VerificationMetrics: Sendable {
     let verified: Counter
     let rejected: [StytchJWTError.Code: Counter]
+    let succeededIn: Metrics.Timer
+    let failedIn: [StytchJWTError.Code: Metrics.Timer]
 
     init() {
         verified = Counter(label: "stytch_jwt_verifications_total", dimensions: [("result", "verified")])
+        succeededIn = Metrics.Timer(label: "stytch_jwt_verification_duration_seconds", dimensions: [("outcome", "ok")])
         var rejected: [StytchJWTError.Code: Counter] = [:]
+        var failedIn: [StytchJWTError.Code: Metrics.Timer] = [:]
         for code in StytchJWTError.Code.allCases {
             rejected[code] = Counter(label: "stytch_jwt_verifications_total", dimensions: [("result", code.description)])
+            failedIn[code] = Metrics.Timer(label: "stytch_jwt_verification_duration_seconds", dimensions: [("outcome", code.description)])
         }
         self.rejected = rejected
+        self.failedIn = failedIn
+        self.timed = !(MetricsSystem.factory is NOOPMetricsHandler)
+    }
+
+    /// Whether a metrics backend receives the timings: with none bootstrapped (swift-metrics'
+    /// no-op handler) the clock is not read at all, so an application without metrics, and the
+    /// benchmarks, pay nothing for them on the token-cache hit path.
+    let timed: Bool
+
+    /// The start of a verification (`DispatchTime` nanoseconds), or 0 when nothing is timed.
+    @inline(__always)
+    func start() -> UInt64 { timed ? DispatchTime.now().uptimeNanoseconds : 0 }
+
+    /// Records the time since `started` under the outcome: `failure`'s code, or ok.
+    @inline(__always)
+    func recordDuration(since started: UInt64, failure: StytchJWTError.Code?) {
+        guard timed else { return }
+        let elapsed = Int64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds &- started)
+        if let failure { failedIn[failure]?.recordNanoseconds(elapsed) } else { succeededIn.recordNanoseconds(elapsed) }
     }
 }
