@@ -108,9 +108,24 @@ public struct ReferenceReader: Sendable {
         }
     }
 
-    private func reading(header headerBytes: [UInt8], payload payloadBytes: [UInt8], now: Double, entry: Entry) throws -> Outcome {
-        func refuse(_ code: StytchJWTError.Code) -> Refusal { Refusal(code: code) }
-        func same(_ a: String, _ b: String) -> Bool { Array(a.utf8) == Array(b.utf8) }
+    /// The code of the first step before the signature (structure, header, key lookup) that
+    /// refuses a token of `header` and `payload`, or nil when they all pass.
+    public func refusalBeforeTheSignature(header: [UInt8], payload: [UInt8]) -> StytchJWTError.Code? {
+        do {
+            _ = try stepsBeforeTheSignature(header: header, payload: payload)
+            return nil
+        } catch let refusal as Refusal {
+            return refusal.code
+        } catch {
+            return .malformed
+        }
+    }
+
+    private func refuse(_ code: StytchJWTError.Code) -> Refusal { Refusal(code: code) }
+    private func same(_ a: String, _ b: String) -> Bool { Array(a.utf8) == Array(b.utf8) }
+
+    /// Steps 1 to 3: strict JSON, the header rules, a known `kid`.
+    private func stepsBeforeTheSignature(header headerBytes: [UInt8], payload payloadBytes: [UInt8]) throws -> (payload: [String: JSONValue], kid: String) {
         guard let header = try? StrictJSON.parseObject(headerBytes, maximumDepth: 16),
               let payload = try? StrictJSON.parseObject(payloadBytes, maximumDepth: 16)
         else { throw refuse(.malformed) }
@@ -125,6 +140,11 @@ public struct ReferenceReader: Sendable {
         }
         guard case .string(let kid)? = header["kid"], !kid.isEmpty else { throw refuse(.malformed) }
         guard kids.contains(where: { same($0, kid) }) else { throw refuse(.unknownKey) }
+        return (payload, kid)
+    }
+
+    private func reading(header headerBytes: [UInt8], payload payloadBytes: [UInt8], now: Double, entry: Entry) throws -> Outcome {
+        let (payload, kid) = try stepsBeforeTheSignature(header: headerBytes, payload: payloadBytes)
 
         // The registered claims.
         func requiredString(_ value: JSONValue?) throws -> String {
