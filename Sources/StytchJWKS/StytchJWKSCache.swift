@@ -88,6 +88,7 @@ public actor StytchJWKSCache {
         var refreshPending = false
     }
 
+    /// The settings in use.
     public nonisolated let configuration: Configuration
     private nonisolated let pinned: JWKSet?
     private nonisolated let fetcher: (any JWKSFetcher)?

@@ -131,10 +131,12 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
         self.missingScopes = []
     }
 
+    /// `"<code>: <message>"`, safe to log.
     public var description: String { "\(code): \(message)" }
 
     /// Errors are equal when their codes are: tests and callers match on the stable code.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code, consistently with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
 
