@@ -123,7 +123,7 @@ func handlingErrors(verifier: StytchJWTVerifier, token: String, logger: Logger) 
     do {
         let session = try await verifier.verify(sessionJWT: token)
         print(session.memberID)
-    } catch let error as StytchJWTError where error.code == .expired {
+    } catch where error.code == .expired {   // error is a StytchJWTError: verify throws only that
         // The JWT lived its 5 minutes: refresh it (StytchSessionRefresher does this for you).
     } catch {
         logger.debug("token rejected", metadata: ["error": "\(error)"])   // code and message: safe to log

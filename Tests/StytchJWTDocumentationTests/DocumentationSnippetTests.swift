@@ -158,4 +158,20 @@ struct DocumentationSnippetTests {
             """
         #expect(Self.swiftBlocks(in: markdown) == [["let a = 1"], ["let b = \"```\""]])
     }
+    @Test("the README's quick start is the two commands CI runs")
+    func quickStartIsWhatCIRuns() throws {
+        let readme = String(decoding: try PackageFiles.data("README.md"), as: UTF8.self)
+        let start = try #require(readme.range(of: "## Quick start"))
+        let fence = try #require(readme.range(of: "```sh\n", range: start.upperBound..<readme.endIndex))
+        let end = try #require(readme.range(of: "\n```", range: fence.upperBound..<readme.endIndex))
+        let commands = readme[fence.upperBound..<end.lowerBound].split(separator: "\n").map(String.init)
+        #expect(commands.count == 2 && commands.last == "swift test", "\(commands)")
+        // .ci/run runs the first command (its line continuations joined) and `swift test` as such.
+        let ci = String(decoding: try PackageFiles.data(".ci/run"), as: UTF8.self)
+            .replacingOccurrences(of: "\\\n", with: " ")
+            .split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        let smoke = try #require(commands.first)
+        #expect(ci.contains { $0.contains(smoke) }, "CI does not run the README's first command: \(smoke)")
+        #expect(ci.contains("swift test"), "CI does not run swift test")
+    }
 }

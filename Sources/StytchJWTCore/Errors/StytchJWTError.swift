@@ -8,7 +8,7 @@
 /// ```swift
 /// do {
 ///     let session = try await verifier.verify(sessionJWT: token)
-/// } catch let error as StytchJWTError where error.code == .expired {
+/// } catch where error.code == .expired {   // error is a StytchJWTError: verify throws only that
 ///     // refresh the session
 /// }
 /// ```
