@@ -57,8 +57,8 @@ public struct StytchHTTPError: HTTPResponseError, Sendable {
     }
 }
 
-/// Verifies the request's Stytch session JWT through ``StytchRequestAuthenticator`` and puts the
-/// ``VerifiedSession`` in `context.identity`, with `stytch.member_id`, `stytch.organization_id`
+/// Verifies the request's Stytch session JWT through `StytchRequestAuthenticator` and puts the
+/// `VerifiedSession` in `context.identity`, with `stytch.member_id`, `stytch.organization_id`
 /// and `stytch.member_session_id` on `context.logger` (never the token). A rejection throws
 /// ``StytchHTTPError``; a refreshed JWT comes back as a `Set-Cookie` with `Cache-Control: no-store`.
 ///
