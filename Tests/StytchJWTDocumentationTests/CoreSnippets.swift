@@ -30,7 +30,7 @@ func offlineConfiguration(token: String) throws {
         configuration: .init(
             projectID: "project-test-00000000-0000-4000-8000-000000000000",
             leeway: 5,                                      // seconds of clock skew tolerated
-            maximumTokenAge: 60,                            // refuse tokens issued over a minute ago
+            maximumTokenAge: 120,                           // refuse tokens issued two minutes ago or earlier
             clock: { Date(timeIntervalSince1970: 1_767_225_660) }   // a fixed instant, for tests
         ),
         keys: JWKSet(contentsOfFile: "Keys/demo-jwks.json")
