@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.100.0"),
+        // Documentation only: `swift package generate-documentation` (.ci/docs).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         // The system OpenSSL 3: module map and pkg-config only.
@@ -238,6 +240,22 @@ let package = Package(
                 "StytchJWTTesting",
                 "StytchJWTTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The Swift snippets of README.md and the DocC articles, compiled, and a test that every
+        // snippet in the documentation appears verbatim in them (so the two cannot drift).
+        .testTarget(
+            name: "StytchJWTDocumentationTests",
+            dependencies: [
+                "StytchJWT",
+                "StytchJWTHummingbird",
+                "StytchJWTVapor",
+                "StytchJWTTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Vapor", package: "vapor"),
             ],
             swiftSettings: strictSettings
         ),

@@ -226,7 +226,7 @@ public struct StytchRBACAuthorizer: StytchPermissionAuthorizing {
 
     /// Checks `check` for `session`, returning the roles that grant it.
     ///
-    /// - Throws: ``StytchJWTError`` `tenancy_mismatch`, `permission_denied`, or `stytch_api_error`
+    /// - Throws: `StytchJWTError` `tenancy_mismatch`, `permission_denied`, or `stytch_api_error`
     ///   when no policy could be had.
     @discardableResult
     public func authorize(_ session: VerifiedSession, _ check: AuthorizationCheck) async throws(StytchJWTError) -> [String] {

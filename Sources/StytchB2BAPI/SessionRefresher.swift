@@ -76,7 +76,7 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
     /// Verifies `sessionJWT` locally; refreshes it through Stytch's API only when it has expired or
     /// is too old (see the type's documentation).
     ///
-    /// - Throws: the local ``StytchJWTError`` for every rejection the API cannot help with;
+    /// - Throws: the local `StytchJWTError` for every rejection the API cannot help with;
     ///   `stytch_api_error` when the API call fails (404 `session_not_found` means the session is
     ///   gone); `session_mismatch` when the fresh JWT disagrees with the response or names another
     ///   session than the JWT presented.

@@ -14,8 +14,8 @@ public import StytchJWTCore
 /// URL follows the JWKS rules: `https://test.stytch.com` for `project-test-…`,
 /// `https://api.stytch.com` for `project-live-…`, or the given custom domain (https; plain http
 /// only to a loopback host). Bounded: a timeout over the whole exchange (default 10 s) and a body
-/// cap (default 1 MiB). Every failure is a ``StytchJWTError`` with code `stytch_api_error` whose
-/// ``StytchJWTError/apiFailure`` carries Stytch's `status_code`, `request_id`, `error_type`,
+/// cap (default 1 MiB). Every failure is a `StytchJWTError` with code `stytch_api_error` whose
+/// `StytchJWTError/apiFailure` carries Stytch's `status_code`, `request_id`, `error_type`,
 /// `error_message` and `error_url`.
 ///
 /// ```swift
@@ -37,11 +37,14 @@ public struct StytchB2BClient: Sendable, CustomStringConvertible, CustomDebugStr
     /// A client for `projectID`.
     ///
     /// - Parameters:
+    ///   - projectID: the project ID (`project-test-…` or `project-live-…`), the basic-auth user name.
     ///   - secret: the project's secret. Kept only inside the `Authorization` header value.
     ///   - baseURL: a custom domain (`https://auth.example.com`); default by the project ID's prefix.
     ///   - client: the AsyncHTTPClient to use; nil for the process-wide client the JWKS fetcher
     ///     shares (redirects refused).
-    /// - Throws: ``StytchJWTError`` `invalid_configuration` for an empty secret, a project ID of neither kind
+    ///   - timeout: the limit on a whole exchange, in seconds (default 10).
+    ///   - maximumBodyBytes: the largest response body accepted (default 1 MiB).
+    /// - Throws: `StytchJWTError` `invalid_configuration` for an empty secret, a project ID of neither kind
     ///   without a base URL, a base URL that is not https, or a bad timeout or cap.
     public init(
         projectID: String,

@@ -36,7 +36,7 @@ public protocol JWKSFetcher: Sendable {
 /// - On a failed fetch the last good keys keep serving for up to ``Configuration/maximumStaleness``
 ///   past their TTL, retries back off exponentially, and `keys_unavailable` is reported only when no
 ///   usable key is held.
-/// - Pinned keys (a ``JWKSet``) verify at once with no network; remote keys add rotated ones.
+/// - Pinned keys (a `JWKSet`) verify at once with no network; remote keys add rotated ones.
 public actor StytchJWKSCache {
     /// Settings; every one has a documented default.
     public struct Configuration: Sendable {
@@ -88,6 +88,7 @@ public actor StytchJWKSCache {
         var refreshPending = false
     }
 
+    /// The settings in use.
     public nonisolated let configuration: Configuration
     private nonisolated let pinned: JWKSet?
     private nonisolated let fetcher: (any JWKSFetcher)?
@@ -107,7 +108,10 @@ public actor StytchJWKSCache {
     /// - Parameters:
     ///   - fetcher: where remote keys come from; nil for pinned keys only.
     ///   - pinned: keys that always verify, looked up before remote ones.
+    ///   - configuration: TTLs, cooldown, staleness, backoff and document limits (see ``Configuration``).
+    ///   - clock: the clock TTLs and cooldowns are measured on; `.continuous` outside tests.
     ///   - label: names this cache in metrics (`stytch_jwks_…{cache=label}`).
+    ///   - logger: where refreshes and failed fetches are logged; nil logs nothing.
     public init(
         fetcher: (any JWKSFetcher)?,
         pinned: JWKSet? = nil,
@@ -129,7 +133,7 @@ public actor StytchJWKSCache {
 
     /// The key for `kid`, refreshing from the remote source when that can help.
     ///
-    /// - Throws: ``StytchJWTError`` `unknown_key` when no key has this `kid` (after at most one
+    /// - Throws: `StytchJWTError` `unknown_key` when no key has this `kid` (after at most one
     ///   refresh, and at once inside the cooldown), `keys_unavailable` when no usable key is held.
     public nonisolated func key(for kid: String) async throws(StytchJWTError) -> RSAPublicKey {
         if let key = heldKey(for: kid) { return key }

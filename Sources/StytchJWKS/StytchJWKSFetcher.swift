@@ -20,11 +20,11 @@ public struct StytchJWKSFetcher: JWKSFetcher {
     public let maximumBodyBytes: Int
     private let client: HTTPClient
 
-    /// A client for JWKS fetches shared by the process (and by ``StytchB2BClient``): redirects
+    /// A client for JWKS fetches shared by the process (and by `StytchB2BClient`): redirects
     /// disallowed, never shut down (like `HTTPClient.shared`).
     public static var sharedClient: HTTPClient { BoundedHTTP.sharedClient }
 
-    /// The B2B JWKS URL for a project (``StytchProject/jwksURL(projectID:baseURL:)``).
+    /// The B2B JWKS URL for a project (`StytchProject/jwksURL(projectID:baseURL:)`).
     public static func jwksURL(projectID: String, baseURL: String? = nil) throws(StytchJWTError) -> String {
         try StytchProject.jwksURL(projectID: projectID, baseURL: baseURL)
     }
@@ -100,7 +100,7 @@ public struct StytchJWKSFetcher: JWKSFetcher {
         return nil
     }
 
-    /// `url` without a trailing `/` (``StytchProject/normalizedBaseURL(_:)``).
+    /// `url` without a trailing `/` (`StytchProject/normalizedBaseURL(_:)`).
     public static func normalizedBaseURL(_ url: String) throws(StytchJWTError) -> String {
         try StytchProject.normalizedBaseURL(url)
     }
@@ -114,7 +114,7 @@ extension StytchJWKSCache {
     /// built for that project shares it, and so shares its fetches, cooldown and backoff. Built
     /// with default settings on first use.
     ///
-    /// - Throws: ``StytchJWTError`` `invalid_configuration` when no JWKS URL can be derived (see
+    /// - Throws: `StytchJWTError` `invalid_configuration` when no JWKS URL can be derived (see
     ///   ``StytchJWKSFetcher/jwksURL(projectID:baseURL:)``).
     /// `logger` is given to the cache when this call builds it (the first for that project).
     public static func stytch(projectID: String, baseURL: String? = nil, logger: Logger? = nil) throws(StytchJWTError) -> StytchJWKSCache {

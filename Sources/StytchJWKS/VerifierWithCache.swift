@@ -24,7 +24,7 @@ extension StytchJWTVerifier {
     /// Creates a verifier that fetches the project's keys from Stytch's B2B JWKS endpoint
     /// (`https://test.stytch.com` or `https://api.stytch.com` by the project ID's prefix, or
     /// `configuration.baseURL`), through the process-wide ``StytchJWKSCache`` for that project
-    /// (``StytchJWKSCache/stytch(projectID:baseURL:)``), so every verifier of a project shares one cache.
+    /// (``StytchJWKSCache/stytch(projectID:baseURL:logger:)``), so every verifier of a project shares one cache.
     ///
     /// ```swift
     /// let verifier = try StytchJWTVerifier(configuration: .init(projectID: "project-live-…"))

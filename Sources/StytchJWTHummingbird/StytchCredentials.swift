@@ -41,7 +41,7 @@ public struct StytchCredentialChildContext<ParentContext: RequestContext>: Child
     }
 }
 
-/// Verifies the request's bearer token as one of `kinds` and puts the ``StytchCredential`` in
+/// Verifies the request's bearer token as one of `kinds` and puts the `StytchCredential` in
 /// `context.identity` (401 for a bad token or a kind not accepted, 403 `insufficient_scope` for
 /// an M2M token lacking `requiredScopes`).
 ///

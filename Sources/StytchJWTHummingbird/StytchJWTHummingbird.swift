@@ -57,8 +57,8 @@ public struct StytchHTTPError: HTTPResponseError, Sendable {
     }
 }
 
-/// Verifies the request's Stytch session JWT through ``StytchRequestAuthenticator`` and puts the
-/// ``VerifiedSession`` in `context.identity`, with `stytch.member_id`, `stytch.organization_id`
+/// Verifies the request's Stytch session JWT through `StytchRequestAuthenticator` and puts the
+/// `VerifiedSession` in `context.identity`, with `stytch.member_id`, `stytch.organization_id`
 /// and `stytch.member_session_id` on `context.logger` (never the token). A rejection throws
 /// ``StytchHTTPError``; a refreshed JWT goes back the way it came: a `Set-Cookie` to a cookie
 /// client, a `Stytch-Session-JWT` header to a bearer client, with `Cache-Control: no-store`.

@@ -7,7 +7,7 @@ public import Vapor
 
 extension StytchCredential: Authenticatable {}
 
-/// Verifies the request's bearer token as one of `kinds` and logs the ``StytchCredential`` in
+/// Verifies the request's bearer token as one of `kinds` and logs the `StytchCredential` in
 /// (`req.stytchCredential`); 401 for a bad token or a kind not accepted, 403 `insufficient_scope`
 /// for an M2M token lacking `requiredScopes`.
 ///

@@ -52,8 +52,8 @@ extension Application {
     }
 }
 
-/// Verifies the request's Stytch session JWT through ``StytchRequestAuthenticator``, logs the
-/// ``VerifiedSession`` in (`req.auth`, `req.stytchSession`) and puts its IDs on `req.logger`
+/// Verifies the request's Stytch session JWT through `StytchRequestAuthenticator`, logs the
+/// `VerifiedSession` in (`req.auth`, `req.stytchSession`) and puts its IDs on `req.logger`
 /// (never the token). A rejection is answered with the pipeline's status, headers and JSON body;
 /// a refreshed JWT goes back the way it came: a `Set-Cookie` to a cookie client, a
 /// `Stytch-Session-JWT` header to a bearer client, with `Cache-Control: no-store`.
@@ -202,7 +202,7 @@ extension RoutesBuilder {
     }
 }
 
-/// A Stytch rejection thrown from a handler (``Request/requireStytchSession()``). The middleware
+/// A Stytch rejection thrown from a handler (`Request/requireStytchSession()`). The middleware
 /// of this module answer it with the pipeline's body shape; elsewhere Vapor's `ErrorMiddleware`
 /// renders its status and headers.
 public struct StytchAbort: AbortError, Sendable {

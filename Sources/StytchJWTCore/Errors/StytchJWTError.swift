@@ -8,7 +8,7 @@
 /// ```swift
 /// do {
 ///     let session = try await verifier.verify(sessionJWT: token)
-/// } catch let error as StytchJWTError where error.code == .expired {
+/// } catch where error.code == .expired {   // error is a StytchJWTError: verify throws only that
 ///     // refresh the session
 /// }
 /// ```
@@ -131,10 +131,12 @@ public struct StytchJWTError: Error, Sendable, Hashable, CustomStringConvertible
         self.missingScopes = []
     }
 
+    /// `"<code>: <message>"`, safe to log.
     public var description: String { "\(code): \(message)" }
 
     /// Errors are equal when their codes are: tests and callers match on the stable code.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code, consistently with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
 

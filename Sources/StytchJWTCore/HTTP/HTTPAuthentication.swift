@@ -132,6 +132,7 @@ public enum StytchHTTPAuthentication {
     public struct SessionCookie: Sendable, Hashable {
         /// The `SameSite` attribute.
         public enum SameSite: String, Sendable, Hashable {
+            /// `SameSite=Strict`, `Lax` or `None` (`None` is always sent with `Secure`).
             case strict = "Strict", lax = "Lax", none = "None"
         }
 

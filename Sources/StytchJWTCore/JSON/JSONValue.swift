@@ -4,11 +4,17 @@
 /// Numbers keep their literal text (see ``JSONNumber``) so large integers survive untouched.
 /// Objects are unordered and, when produced by StytchJWT's parser, never hold duplicate names.
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number, with its literal text.
     case number(JSONNumber)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object (member names unique).
     case object([String: JSONValue])
 
     /// The string, if this is a string.
@@ -90,12 +96,14 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// The value as an `Int64`, when the literal is an integer that fits exactly.
     public var int64Value: Int64? { Int64(literal) }
 
+    /// The number's literal text.
     public var description: String { literal }
 }
 
 // MARK: - Serialization
 
 extension JSONValue: Codable {
+    /// Decodes any JSON value; a non-finite number is a decoding error.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -119,6 +127,7 @@ extension JSONValue: Codable {
         }
     }
 
+    /// Encodes the value; a number keeps its literal where the encoder allows.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

@@ -88,10 +88,12 @@ public struct RSAPublicKey: Sendable, Hashable {
         }
     }
 
+    /// Whether both keys have the same modulus and exponent bytes.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.modulusBytes == rhs.modulusBytes && lhs.exponentBytes == rhs.exponentBytes
     }
 
+    /// Hashes the modulus and exponent, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(modulusBytes)
         hasher.combine(exponentBytes)

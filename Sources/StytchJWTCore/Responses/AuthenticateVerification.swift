@@ -139,7 +139,7 @@ extension StytchJWTVerifier {
     }
 
     /// Decodes and verifies a B2B authenticate response body, letting a key provider (a `StytchJWKSCache`) fetch keys
-    /// when that can help (see ``verify(sessionJWT:)-async``).
+    /// when that can help (see the `async` `verify(sessionJWT:)`).
     public func verify(authenticateResponse json: [UInt8]) async throws(StytchJWTError) -> AuthenticateOutcome {
         try await verify(authenticateResponse: try B2BAuthenticateResponse(json: json))
     }

@@ -10,13 +10,16 @@ package protocol RedactedPrinting: CustomStringConvertible, CustomDebugStringCon
 package let redacted = "<redacted>"
 
 extension RedactedPrinting {
+    /// The type and its fields, with every secret shown as `<redacted>`.
     public var description: String {
         let fields = printedFields.map { "\($0.label): \(String(reflecting: $0.value))" }.joined(separator: ", ")
         return "\(type(of: self))(\(fields))"
     }
 
+    /// The same as `description`: secrets redacted.
     public var debugDescription: String { description }
 
+    /// The fields for `dump` and `Mirror`, with every secret shown as `<redacted>`.
     public var customMirror: Mirror {
         Mirror(self, children: printedFields.map { (label: Optional($0.label), value: $0.value) }, displayStyle: .struct)
     }

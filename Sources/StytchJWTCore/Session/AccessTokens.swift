@@ -275,7 +275,7 @@ extension StytchJWTVerifier {
     /// taken from its claims (SPEC §9), then checked as that kind. A kind not accepted is
     /// `wrong_token_kind`; an M2M token must grant `requiredScopes` (`insufficient_scope`).
     ///
-    /// Routes that take sessions only should call ``verify(sessionJWT:)-(String)``, which has the
+    /// Routes that take sessions only should call `verify(sessionJWT:)`, which has the
     /// token cache and the fast path for Stytch's usual layout.
     public func verify(
         token: String, accepting kinds: Set<StytchTokenKind>, requiredScopes: [String] = []

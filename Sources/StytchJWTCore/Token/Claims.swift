@@ -3,7 +3,9 @@
 /// An open enum: Stytch adds factor types over time, and an unknown one decodes as
 /// ``unknown(_:)`` instead of failing verification.
 public enum FactorType: Sendable, Hashable, CustomStringConvertible {
+    /// A type Stytch documents, named after its string (`magicLink` is `magic_link`).
     case magicLink, otp, oauth, webauthn, totp, crypto, password, signatureChallenge, sso, imported
+    /// A type Stytch documents, named after its string (`emailOTP` is `email_otp`).
     case recoveryCodes, emailOTP, impersonated, trustedAuthToken
     /// A type this version does not know yet, with its string as sent.
     case unknown(String)
@@ -36,13 +38,16 @@ public enum FactorType: Sendable, Hashable, CustomStringConvertible {
         return Self.known.first(where: { $0.1 == self })!.0
     }
 
+    /// The type's string as Stytch sends it (`rawValue`).
     public var description: String { rawValue }
 }
 
 /// How a factor was delivered (`authentication_factors[].delivery_method`), an open enum like
 /// ``FactorType``: values this version does not know decode as ``unknown(_:)``.
 public enum DeliveryMethod: Sendable, Hashable, CustomStringConvertible {
+    /// A method Stytch documents, named after its string (`authenticatorApp` is `authenticator_app`).
     case email, sms, whatsapp, embedded, knowledge, biometric, authenticatorApp, recoveryCode
+    /// A method Stytch documents, named after its string (`ssoSAML` is `sso_saml`).
     case ssoSAML, ssoOIDC, webauthnRegistration, cryptoWallet, impersonation, oauthExchange
     /// An OAuth provider's delivery method, `oauth_<provider>` (e.g. `oauth_google`), with the provider name.
     case oauth(provider: String)
@@ -84,6 +89,7 @@ public enum DeliveryMethod: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The method's string as Stytch sends it (`rawValue`).
     public var description: String { rawValue }
 }
 
@@ -244,6 +250,7 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
         "\(type.rawValue)\u{0}\(deliveryMethod.rawValue)\u{0}\(detail?.id ?? "")"
     }
 
+    /// Decodes a factor from its JSON object under the rules a token's factors meet.
     public init(from decoder: any Decoder) throws {
         let json = try JSONValue(from: decoder)
         guard case .object(let members) = json else {
@@ -256,6 +263,7 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
         }
     }
 
+    /// Encodes the factor as the JSON object it was read from.
     public func encode(to encoder: any Encoder) throws {
         try json.encode(to: encoder)
     }

@@ -27,6 +27,7 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
         Double(secondsSince1970) + Double(nanoseconds) / 1_000_000_000
     }
 
+    /// The timestamp as RFC 3339 text.
     public var description: String { text }
 
     /// Parses `text`: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, `T`/`Z` in either case,
@@ -176,19 +177,23 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
         return Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
+    /// Whether both name the same instant (`…T00:00:00Z` equals `…T00:00:00.000Z`).
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.secondsSince1970 == rhs.secondsSince1970 && lhs.nanoseconds == rhs.nanoseconds
     }
 
+    /// Hashes the instant, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(secondsSince1970)
         hasher.combine(nanoseconds)
     }
 
+    /// Whether `lhs` is the earlier instant.
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.secondsSince1970, lhs.nanoseconds) < (rhs.secondsSince1970, rhs.nanoseconds)
     }
 
+    /// Decodes an RFC 3339 string; any other value is a decoding error.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -198,6 +203,7 @@ public struct RFC3339Timestamp: Sendable, Hashable, Comparable, CustomStringConv
         self = value
     }
 
+    /// Encodes the timestamp as RFC 3339 text.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(text)
