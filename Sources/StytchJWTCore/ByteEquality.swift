@@ -11,12 +11,13 @@ extension String {
     /// roles, scopes, resource and action names, cookie names) uses this, never `==`: Swift's
     /// `String ==` is Unicode canonical equivalence, under which `"\u{212A}"` (KELVIN SIGN) equals `"K"`.
     public func hasSameUTF8(as other: String) -> Bool {
-        var lhs = self, rhs = other
-        return lhs.withUTF8 { a in
-            rhs.withUTF8 { b in
-                a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-            }
+        // Read in place (no copy of either string, so no reference count): lengths first.
+        let lhs = utf8, rhs = other.utf8
+        guard lhs.count == rhs.count else { return false }
+        let same = lhs.withContiguousStorageIfAvailable { a in
+            rhs.withContiguousStorageIfAvailable { b in a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
         }
+        return (same ?? nil) ?? lhs.elementsEqual(rhs)
     }
 }
 

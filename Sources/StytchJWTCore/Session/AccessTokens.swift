@@ -141,9 +141,9 @@ extension StytchJWTVerifier {
     ///   naming the missing scopes (``StytchJWTError/missingScopes``).
     public func verify(m2mToken token: String, requiredScopes: [String] = []) async throws(StytchJWTError) -> VerifiedM2MToken {
         do throws(StytchJWTError) {
-            let (read, kid) = try read(token)
-            try read.jws.checkSignature(with: await key(for: kid))
-            return try m2mToken(read.payload, kid: kid, requiredScopes: requiredScopes)
+            var (jws, payload, kid) = try read(token)
+            try jws.checkSignature(with: await key(for: kid))
+            return try m2mToken(&payload, kid: kid, requiredScopes: requiredScopes)
         } catch {
             throw record(error)
         }
@@ -152,9 +152,9 @@ extension StytchJWTVerifier {
     /// Verifies an M2M access token with the keys held now (see ``verify(m2mToken:requiredScopes:)``).
     public func verify(m2mToken token: String, requiredScopes: [String] = []) throws(StytchJWTError) -> VerifiedM2MToken {
         do throws(StytchJWTError) {
-            let (read, kid) = try read(token)
-            try read.jws.checkSignature(with: heldKey(for: kid))
-            return try m2mToken(read.payload, kid: kid, requiredScopes: requiredScopes)
+            var (jws, payload, kid) = try read(token)
+            try jws.checkSignature(with: heldKey(for: kid))
+            return try m2mToken(&payload, kid: kid, requiredScopes: requiredScopes)
         } catch {
             throw record(error)
         }
@@ -166,9 +166,9 @@ extension StytchJWTVerifier {
     ///   `wrong_token_kind` for a session JWT or an M2M token.
     public func verify(accessToken token: String) async throws(StytchJWTError) -> VerifiedAccessToken {
         do throws(StytchJWTError) {
-            let (read, kid) = try read(token)
-            try read.jws.checkSignature(with: await key(for: kid))
-            return try connectedAppsToken(read.payload, kid: kid)
+            var (jws, payload, kid) = try read(token)
+            try jws.checkSignature(with: await key(for: kid))
+            return try connectedAppsToken(&payload, kid: kid)
         } catch {
             throw record(error)
         }
@@ -177,9 +177,9 @@ extension StytchJWTVerifier {
     /// Verifies a Connected Apps access token with the keys held now (see ``verify(accessToken:)``).
     public func verify(accessToken token: String) throws(StytchJWTError) -> VerifiedAccessToken {
         do throws(StytchJWTError) {
-            let (read, kid) = try read(token)
-            try read.jws.checkSignature(with: heldKey(for: kid))
-            return try connectedAppsToken(read.payload, kid: kid)
+            var (jws, payload, kid) = try read(token)
+            try jws.checkSignature(with: heldKey(for: kid))
+            return try connectedAppsToken(&payload, kid: kid)
         } catch {
             throw record(error)
         }
@@ -188,28 +188,29 @@ extension StytchJWTVerifier {
     // MARK: - Steps
 
     /// Step 5 and the kind: the registered claims, then the kind the claims make must be `kind`.
-    private func accessTokenClaims(_ payload: PayloadFields, expecting kind: StytchTokenKind) throws(StytchJWTError) -> TokenRules.Registered {
-        let registered = try registered(payload, now: configuration.clock().timeIntervalSince1970)
-        guard let found = TokenRules.kind(of: payload) else { throw StytchJWTError(.missingClaim, "scope is missing") }
+    private func accessTokenClaims(_ payload: inout PayloadFields, kid: String, expecting kind: StytchTokenKind) throws(StytchJWTError) -> (subject: String, metadata: JWTMetadata) {
+        let found = TokenRules.kind(of: payload)
+        let registered = try registered(&payload, kid: kid, now: configuration.clock().timeIntervalSince1970)
+        guard let found else { throw StytchJWTError(.missingClaim, "scope is missing") }
         guard found == kind else { throw StytchJWTError.wrongKind(found, expected: kind) }
         return registered
     }
 
-    func m2mToken(_ payload: PayloadFields, kid: String, requiredScopes: [String]) throws(StytchJWTError) -> VerifiedM2MToken {
-        let registered = try accessTokenClaims(payload, expecting: .m2m)
+    func m2mToken(_ payload: inout PayloadFields, kid: String, requiredScopes: [String]) throws(StytchJWTError) -> VerifiedM2MToken {
+        let registered = try accessTokenClaims(&payload, kid: kid, expecting: .m2m)
         let scopes = M2MScopes.parse(try payload.scope())
         let missing = M2MScopes.missing(required: requiredScopes, granted: scopes)
         guard missing.isEmpty else { throw StytchJWTError(insufficientScope: missing) }
-        return VerifiedM2MToken(clientID: registered.subject, scopes: scopes, customClaims: payload.customClaimsWithoutScope, jwt: registered.metadata(kid: kid))
+        return VerifiedM2MToken(clientID: registered.subject, scopes: scopes, customClaims: payload.customClaimsWithoutScope, jwt: registered.metadata)
     }
 
-    func connectedAppsToken(_ payload: PayloadFields, kid: String) throws(StytchJWTError) -> VerifiedAccessToken {
-        let registered = try accessTokenClaims(payload, expecting: .connectedApps)
+    func connectedAppsToken(_ payload: inout PayloadFields, kid: String) throws(StytchJWTError) -> VerifiedAccessToken {
+        let registered = try accessTokenClaims(&payload, kid: kid, expecting: .connectedApps)
         let scopes = ConnectedAppsScopes.parse(try payload.scope())
-        let organization = try TokenRules.organization(payload.organization)
+        let organization = try TokenRules.organization(payload.organization.take())
         return VerifiedAccessToken(
             memberID: registered.subject, organizationID: organization.id, organizationSlug: organization.slug,
-            scopes: scopes, customClaims: payload.customClaimsWithoutScope, jwt: registered.metadata(kid: kid)
+            scopes: scopes, customClaims: payload.customClaimsWithoutScope, jwt: registered.metadata
         )
     }
 }
@@ -281,17 +282,17 @@ extension StytchJWTVerifier {
         token: String, accepting kinds: Set<StytchTokenKind>, requiredScopes: [String] = []
     ) async throws(StytchJWTError) -> StytchCredential {
         do throws(StytchJWTError) {
-            let (read, kid) = try read(token)
-            try read.jws.checkSignature(with: await key(for: kid))
-            let kind = TokenRules.kind(of: read.payload) ?? .session
+            var (jws, payload, kid) = try read(token)
+            try jws.checkSignature(with: await key(for: kid))
+            let kind = TokenRules.kind(of: payload) ?? .session
             guard kinds.contains(kind) else { throw StytchJWTError.wrongKind(kind, accepted: kinds) }
             switch kind {
             case .session:
-                return .session(try session(read.payload, kid: kid, now: configuration.clock().timeIntervalSince1970))
+                return .session(try session(&payload, kid: kid, now: configuration.clock().timeIntervalSince1970))
             case .m2m:
-                return .m2m(try m2mToken(read.payload, kid: kid, requiredScopes: requiredScopes))
+                return .m2m(try m2mToken(&payload, kid: kid, requiredScopes: requiredScopes))
             case .connectedApps:
-                return .accessToken(try connectedAppsToken(read.payload, kid: kid))
+                return .accessToken(try connectedAppsToken(&payload, kid: kid))
             }
         } catch {
             throw record(error)

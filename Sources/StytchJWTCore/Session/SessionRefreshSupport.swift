@@ -15,7 +15,7 @@ extension StytchJWTVerifier {
     /// Whom `token` names, after its header and RS256 signature verified with a held key; the time
     /// rules are not applied (the token is known to have expired).
     package func signedIdentity(of token: String) async throws(StytchJWTError) -> SignedIdentity {
-        let (read, kid) = try read(token)
+        var (jws, payload, kid) = try read(token)
         let key: RSAPublicKey
         switch keySource {
         case .pinned(let keys):
@@ -24,16 +24,16 @@ extension StytchJWTVerifier {
         case .provider(let provider):
             key = try await provider.key(for: kid)
         }
-        try read.jws.checkSignature(with: key)
-        let session = try session(read.payload, kid: kid, now: 0, timeRules: false)
+        try jws.checkSignature(with: key)
+        let session = try session(&payload, kid: kid, now: 0, timeRules: false)
         return SignedIdentity(memberID: session.memberID, memberSessionID: session.memberSessionID, organizationID: session.organizationID)
     }
 
     /// Every check but the signature, for a JWT received straight from Stytch's API over TLS when
     /// no key can be had (``StytchSessionRefresher/Configuration/refreshOnKeysUnavailable``).
     package func verifyTrustingSignature(sessionJWT token: String) throws(StytchJWTError) -> VerifiedSession {
-        let (read, kid) = try read(token)
-        return try session(read.payload, kid: kid, now: configuration.clock().timeIntervalSince1970)
+        var (_, payload, kid) = try read(token)
+        return try session(&payload, kid: kid, now: configuration.clock().timeIntervalSince1970)
     }
 
     /// Every rule that can be checked without a key, for a token about to be sent to Stytch's API
@@ -41,13 +41,15 @@ extension StytchJWTVerifier {
     /// types, the Stytch claims, and the time rules, of which only `expired` and `token_too_old`
     /// (what a refresh is for) are let through.
     package func checkWithoutKey(sessionJWT token: String) throws(StytchJWTError) {
-        let (read, kid) = try read(token)
+        let (_, payload, kid) = try read(token)
         let now = configuration.clock().timeIntervalSince1970
         do {
-            _ = try session(read.payload, kid: kid, now: now)
+            var fields = payload
+            _ = try session(&fields, kid: kid, now: now)
         } catch where error.code == .expired || error.code == .tokenTooOld {
             // Expired or old is what a refresh is for; the rules after the time rules still apply.
-            _ = try session(read.payload, kid: kid, now: now, timeRules: false)
+            var fields = payload
+            _ = try session(&fields, kid: kid, now: now, timeRules: false)
         }
     }
 }

@@ -155,8 +155,8 @@ public struct StytchJWTVerifier: Sendable {
         defer { metrics.recordDuration(since: started, failure: failure) }
         do throws(StytchJWTError) {
             if let cached = try cachedSession(token, now: now) { return cached }
-            let (read, kid) = try read(token)
-            return try session(read, kid: kid, key: heldKey(for: kid), token: token, now: now)
+            var (jws, payload, kid) = try read(token)
+            return try session(jws, &payload, kid: kid, key: heldKey(for: kid), token: token, now: now)
         } catch {
             failure = error.code
             throw record(error)
@@ -174,8 +174,8 @@ public struct StytchJWTVerifier: Sendable {
         defer { metrics.recordDuration(since: started, failure: failure) }
         do throws(StytchJWTError) {
             if let cached = try cachedSession(token, now: now) { return cached }
-            let (read, kid) = try read(token)
-            return try session(read, kid: kid, key: await key(for: kid), token: token, now: now)
+            var (jws, payload, kid) = try read(token)
+            return try session(jws, &payload, kid: kid, key: await key(for: kid), token: token, now: now)
         } catch {
             failure = error.code
             throw record(error)
@@ -183,16 +183,18 @@ public struct StytchJWTVerifier: Sendable {
     }
 
     /// Steps 1 and 2: size and structure (strict base64url, strict JSON), then the header rules.
-    func read(_ token: String) throws(StytchJWTError) -> (ReadToken, kid: String) {
-        let read = try ReadToken(token, sharing: sharedStrings)
-        return (read, try TokenRules.kid(of: read.header))
+    func read(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: PayloadFields, kid: String) {
+        let (jws, header, payload) = try ReadToken.parts(token, sharing: sharedStrings)
+        return (jws, payload, try TokenRules.kid(of: header))
     }
 
     /// Steps 4 to 6 with the key of step 3: the signature, the claims; then the session is
     /// remembered (when the token cache is on) and counted.
-    private func session(_ read: ReadToken, kid: String, key: RSAPublicKey, token: String, now: Double) throws(StytchJWTError) -> VerifiedSession {
-        try read.jws.checkSignature(with: key)
-        let session = try session(read.payload, kid: kid, now: now)
+    private func session(
+        _ jws: CompactJWS, _ payload: inout PayloadFields, kid: String, key: RSAPublicKey, token: String, now: Double
+    ) throws(StytchJWTError) -> VerifiedSession {
+        try jws.checkSignature(with: key)
+        let session = try session(&payload, kid: kid, now: now)
         tokenCache?.insert(token, session: session, key: key)
         metrics.verified.increment()
         return session
@@ -265,43 +267,48 @@ public struct StytchJWTVerifier: Sendable {
     /// Step 5: the registered claims every kind of Stytch JWT carries, each rule in the order of
     /// SPEC §4: `iss` (an accepted issuer), `aud` (holding the project ID), `sub`, `exp`, `iat`,
     /// `nbf`, then, with `timeRules`, the time rules.
-    func registered(_ payload: PayloadFields, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> TokenRules.Registered {
-        let issuer = try TokenRules.requiredString(payload.iss, "iss")
+    func registered(_ payload: inout PayloadFields, kid: String, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> (subject: String, metadata: JWTMetadata) {
+        // Each field is moved out as its rule reads it (`take()`): no reference count per string.
+        let issuer = try TokenRules.requiredString(payload.iss.take(), "iss")
         try checkIssuer(issuer)
-        let audience = try TokenRules.audience(payload.aud)
+        let audience = try TokenRules.audience(payload.aud.take())
         try checkAudience(audience)
-        let subject = try TokenRules.requiredString(payload.sub, "sub")
-        let expiresAt = try TokenRules.numericDate(payload.exp, "exp")
-        let issuedAt = try TokenRules.numericDate(payload.iat, "iat")
-        let notBefore = try TokenRules.numericDate(payload.nbf, "nbf")
+        let subject = try TokenRules.requiredString(payload.sub.take(), "sub")
+        let expiresAt = try TokenRules.numericDate(payload.exp.take(), "exp")
+        let issuedAt = try TokenRules.numericDate(payload.iat.take(), "iat")
+        let notBefore = try TokenRules.numericDate(payload.nbf.take(), "nbf")
         if timeRules { try checkTimes(exp: expiresAt, iat: issuedAt, nbf: notBefore, now: now) }
-        let id: String? = if case .read(let id) = payload.jti { id } else { nil }
-        return TokenRules.Registered(
-            issuer: issuer, audience: audience, subject: subject, expiresAt: expiresAt, issuedAt: issuedAt, notBefore: notBefore, id: id
-        )
+        let id: String? = if case .read(let id) = payload.jti.take() { id } else { nil }
+        return (subject, JWTMetadata(
+            keyID: kid, issuer: issuer, audience: audience, issuedAt: issuedAt, notBefore: notBefore, expiresAt: expiresAt, id: id
+        ))
     }
 
     /// Steps 5 and 6 for a session JWT: the registered claims, the session claim (a token of
     /// another kind is `wrong_token_kind`), the session's own expiry, the organization claim.
-    /// With `timeRules` false the JWT's and the session's time rules are skipped.
-    func session(_ payload: PayloadFields, kid: String, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> VerifiedSession {
-        let registered = try registered(payload, now: now, timeRules: timeRules)
-        let sessionFields: SessionFields
-        switch payload.session {
+    /// With `timeRules` false the JWT's and the session's time rules are skipped. The fields move
+    /// out of `payload` into the result.
+    func session(_ payload: inout PayloadFields, kid: String, now: Double, timeRules: Bool = true) throws(StytchJWTError) -> VerifiedSession {
+        let kind = TokenRules.kind(of: payload)
+        // Tuples taken apart, so that every value moves into the result (a struct's properties read
+        // one by one would each be copied: a reference count per string).
+        let (subject, metadata) = try registered(&payload, kid: kid, now: now, timeRules: timeRules)
+        var sessionFields: SessionFields
+        switch payload.session.take() {
         case .read(let fields): sessionFields = fields
         case .other: throw StytchJWTError(.malformed, "\(TokenRules.sessionClaim) is not an object")
         case .absent:
-            if let kind = TokenRules.kind(of: payload) { throw StytchJWTError.wrongKind(kind, expected: .session) }
+            if let kind { throw StytchJWTError.wrongKind(kind, expected: .session) }
             throw StytchJWTError(.missingClaim, "\(TokenRules.sessionClaim) is missing")
         }
-        let session = try TokenRules.session(sessionFields)
-        if timeRules { try checkSessionExpiry(session.expiresAt, now: now) }
-        let organization = try TokenRules.organization(payload.organization)
+        let (id, startedAt, lastAccessedAt, expiresAt, factors, roles) = try TokenRules.session(&sessionFields)
+        if timeRules { try checkSessionExpiry(expiresAt, now: now) }
+        let (organizationID, slug) = try TokenRules.organization(payload.organization.take())
         return VerifiedSession(
-            memberID: registered.subject, organizationID: organization.id, organizationSlug: organization.slug,
-            memberSessionID: session.id, startedAt: session.startedAt, lastAccessedAt: session.lastAccessedAt,
-            expiresAt: session.expiresAt, roles: session.roles, authenticationFactors: session.factors,
-            custom: payload.custom, jwt: registered.metadata(kid: kid)
+            memberID: subject, organizationID: organizationID, organizationSlug: slug,
+            memberSessionID: id, startedAt: startedAt, lastAccessedAt: lastAccessedAt,
+            expiresAt: expiresAt, roles: roles, authenticationFactors: factors,
+            custom: payload.takeCustom(), jwt: metadata
         )
     }
 

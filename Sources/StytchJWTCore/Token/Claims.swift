@@ -220,18 +220,18 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
     /// factor sub-object). `path` and `index` name it in errors (e.g. `authentication_factors[0]`);
     /// the name is built only when there is an error to report. A factor with members besides the
     /// five typed ones keeps its JSON; Stytch's usual factor keeps none (``json`` rebuilds it).
-    init(_ fields: FactorFields, path: @autoclosure () -> String, index: Int? = nil) throws(StytchJWTError) {
+    init(_ fields: inout FactorFields, path: @autoclosure () -> String, index: Int? = nil) throws(StytchJWTError) {
         func name(_ member: String) -> String {
             let factor = index.map { "\(path())[\($0)]" } ?? path()
             return "\(factor).\(member)"
         }
-        self.type = try TokenRules.requiredName(fields.type, name("type")) { if case .unknown("") = $0 { true } else { false } }
-        self.deliveryMethod = try TokenRules.requiredName(fields.deliveryMethod, name("delivery_method")) {
+        self.type = try TokenRules.requiredName(fields.type.take(), name("type")) { if case .unknown("") = $0 { true } else { false } }
+        self.deliveryMethod = try TokenRules.requiredName(fields.deliveryMethod.take(), name("delivery_method")) {
             if case .unknown("") = $0 { true } else { false }
         }
-        self.lastAuthenticatedAt = try TokenRules.optionalTimestamp(fields.lastAuthenticatedAt, name("last_authenticated_at"))
-        self.createdAt = try TokenRules.optionalTimestamp(fields.createdAt, name("created_at"))
-        self.updatedAt = try TokenRules.optionalTimestamp(fields.updatedAt, name("updated_at"))
+        self.lastAuthenticatedAt = try TokenRules.optionalTimestamp(fields.lastAuthenticatedAt.take(), name("last_authenticated_at"))
+        self.createdAt = try TokenRules.optionalTimestamp(fields.createdAt.take(), name("created_at"))
+        self.updatedAt = try TokenRules.optionalTimestamp(fields.updatedAt.take(), name("updated_at"))
         var detail: FactorDetail?
         for (member, value) in fields.others {
             guard case .object(let subFields) = value else { continue }
@@ -257,7 +257,8 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "authentication_factor is not an object"))
         }
         do {
-            try self.init(FactorFields(json: members), path: "authentication_factor")
+            var fields = FactorFields(json: members)
+            try self.init(&fields, path: "authentication_factor")
         } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
         }

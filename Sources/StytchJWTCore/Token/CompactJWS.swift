@@ -119,10 +119,16 @@ package struct ReadToken {
     }
 
     init(_ token: String, sharing shared: SharedStrings) throws(StytchJWTError) {
-        jws = try CompactJWS(token)
-        header = try jws.header(sharing: shared)
+        (jws, header, payload) = try Self.parts(token, sharing: shared)
+    }
+
+    /// The parts of a read token, as a tuple that the verifier takes apart without copying.
+    static func parts(_ token: String, sharing shared: SharedStrings) throws(StytchJWTError) -> (CompactJWS, HeaderFields, PayloadFields) {
+        let jws = try CompactJWS(token)
+        let header = try jws.header(sharing: shared)
         do {
-            payload = try jws.payloadBytes.withUnsafeBufferPointer { (bytes) throws(StrictJSON.Failure) in try TokenReader.payload(bytes, shared: shared) }
+            let payload = try jws.payloadBytes.withUnsafeBufferPointer { (bytes) throws(StrictJSON.Failure) in try TokenReader.payload(bytes, shared: shared) }
+            return (jws, header, payload)
         } catch {
             throw StytchJWTError(.malformed, "payload is not a strict JSON object: \(error)")
         }

@@ -13,6 +13,13 @@ enum Field<Value> {
         if case .absent = self { return false }
         return true
     }
+
+    /// The field, moved out (no reference count), leaving it absent.
+    mutating func take() -> Field {
+        let value = consume self
+        self = .absent
+        return value
+    }
 }
 
 /// Strings a verifier expects in every token, so that a member equal to one of them shares that
@@ -53,6 +60,13 @@ struct PayloadFields {
     var session = Field<SessionFields>.absent
     var organization = Field<OrganizationFields>.absent
     var custom = CustomClaims()
+
+    /// The custom claims, moved out (no reference count), leaving none.
+    mutating func takeCustom() -> CustomClaims {
+        var taken = CustomClaims()
+        swap(&taken, &custom)
+        return taken
+    }
 }
 
 /// `https://stytch.com/session`'s members that the rules read (others are checked as JSON and dropped).
@@ -113,7 +127,7 @@ struct TokenReader {
     static func header(_ bytes: UnsafeBufferPointer<UInt8>, shared: SharedStrings) throws(StrictJSON.Failure) -> HeaderFields {
         var reader = TokenReader(bytes, shared: shared)
         var fields = HeaderFields()
-        try reader.document { (reader, name) throws(StrictJSON.Failure) in try reader.headerMember(name, into: &fields) }
+        try reader.document(&fields) { (reader, name, fields) throws(StrictJSON.Failure) in try reader.headerMember(name, into: &fields) }
         return fields
     }
 
@@ -121,14 +135,17 @@ struct TokenReader {
     static func payload(_ bytes: UnsafeBufferPointer<UInt8>, shared: SharedStrings) throws(StrictJSON.Failure) -> PayloadFields {
         var reader = TokenReader(bytes, shared: shared)
         var fields = PayloadFields()
-        try reader.document { (reader, name) throws(StrictJSON.Failure) in try reader.payloadMember(name, into: &fields) }
+        try reader.document(&fields) { (reader, name, fields) throws(StrictJSON.Failure) in try reader.payloadMember(name, into: &fields) }
         return fields
     }
 
     // MARK: Documents and objects
 
-    /// A whole document that must be one object; `member` reads each member's value.
-    private mutating func document(_ member: (inout TokenReader, Text) throws(StrictJSON.Failure) -> Void) throws(StrictJSON.Failure) {
+    /// A whole document that must be one object; `member` reads each member's value into `fields`
+    /// (passed through, not captured: a captured variable would be copied out at the end).
+    private mutating func document<Fields>(
+        _ fields: inout Fields, _ member: (inout TokenReader, Text, inout Fields) throws(StrictJSON.Failure) -> Void
+    ) throws(StrictJSON.Failure) {
         if bytes.isEmpty { throw .empty }
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { throw .byteOrderMark }
         skipWhitespace()
@@ -139,7 +156,7 @@ struct TokenReader {
             if index != bytes.count { throw .trailingContent(offset: index) }
             throw .notAnObject
         }
-        try object(depth: 1, member)
+        try object(depth: 1) { (reader, name) throws(StrictJSON.Failure) in try member(&reader, name, &fields) }
         skipWhitespace()
         if index != bytes.count { throw .trailingContent(offset: index) }
     }
@@ -314,7 +331,7 @@ struct TokenReader {
             try factorMembers(into: &factor)
             if list.failure == nil {
                 do {
-                    list.factors.append(try AuthenticationFactor(factor, path: TokenRules.factorsPath, index: count))
+                    list.factors.append(try AuthenticationFactor(&factor, path: TokenRules.factorsPath, index: count))
                 } catch {
                     list.failure = error
                 }

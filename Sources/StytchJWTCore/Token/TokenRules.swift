@@ -53,8 +53,8 @@ enum TokenRules {
     // MARK: Members
 
     /// A required non-empty string.
-    static func requiredString(_ field: Field<String>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> String {
-        switch field {
+    static func requiredString(_ field: consuming Field<String>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> String {
+        switch consume field {
         case .absent: throw StytchJWTError(.missingClaim, "\(name()) is missing")
         case .other: throw StytchJWTError(.malformed, "\(name()) is not a string")
         case .read(let string):
@@ -64,8 +64,8 @@ enum TokenRules {
     }
 
     /// An optional string (it may be empty).
-    static func optionalString(_ field: Field<String>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> String? {
-        switch field {
+    static func optionalString(_ field: consuming Field<String>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> String? {
+        switch consume field {
         case .absent: return nil
         case .other: throw StytchJWTError(.malformed, "\(name()) is not a string")
         case .read(let string): return string
@@ -73,8 +73,8 @@ enum TokenRules {
     }
 
     /// A required value of an open enumeration named by a non-empty string.
-    static func requiredName<Value>(_ field: Field<Value>, _ name: @autoclosure () -> String, isEmpty: (Value) -> Bool) throws(StytchJWTError) -> Value {
-        switch field {
+    static func requiredName<Value>(_ field: consuming Field<Value>, _ name: @autoclosure () -> String, isEmpty: (Value) -> Bool) throws(StytchJWTError) -> Value {
+        switch consume field {
         case .absent: throw StytchJWTError(.missingClaim, "\(name()) is missing")
         case .other: throw StytchJWTError(.malformed, "\(name()) is not a string")
         case .read(let value):
@@ -84,14 +84,14 @@ enum TokenRules {
     }
 
     /// A required RFC 3339 timestamp.
-    static func requiredTimestamp(_ field: Field<RFC3339Timestamp>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> RFC3339Timestamp {
-        guard let timestamp = try optionalTimestamp(field, name()) else { throw StytchJWTError(.missingClaim, "\(name()) is missing") }
+    static func requiredTimestamp(_ field: consuming Field<RFC3339Timestamp>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> RFC3339Timestamp {
+        guard let timestamp = try optionalTimestamp(consume field, name()) else { throw StytchJWTError(.missingClaim, "\(name()) is missing") }
         return timestamp
     }
 
     /// An optional RFC 3339 timestamp.
-    static func optionalTimestamp(_ field: Field<RFC3339Timestamp>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> RFC3339Timestamp? {
-        switch field {
+    static func optionalTimestamp(_ field: consuming Field<RFC3339Timestamp>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> RFC3339Timestamp? {
+        switch consume field {
         case .absent: return nil
         case .read(let timestamp): return timestamp
         case .other(.string(let text)) where text.isEmpty: throw StytchJWTError(.malformed, "\(name()) is empty")
@@ -101,8 +101,8 @@ enum TokenRules {
     }
 
     /// An optional array of strings.
-    static func optionalStrings(_ field: Field<[String]>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> [String]? {
-        switch field {
+    static func optionalStrings(_ field: consuming Field<[String]>, _ name: @autoclosure () -> String) throws(StytchJWTError) -> [String]? {
+        switch consume field {
         case .absent: return nil
         case .read(let strings): return strings
         case .other(.array): throw StytchJWTError(.malformed, "\(name()) holds a non-string")
@@ -111,8 +111,8 @@ enum TokenRules {
     }
 
     /// A JWT NumericDate: a finite JSON number. Strings, null and Booleans are malformed.
-    static func numericDate(_ field: Field<Double>, _ name: String) throws(StytchJWTError) -> Double {
-        switch field {
+    static func numericDate(_ field: consuming Field<Double>, _ name: String) throws(StytchJWTError) -> Double {
+        switch consume field {
         case .absent: throw StytchJWTError(.missingClaim, "\(name) is missing")
         case .read(let seconds): return seconds
         case .other(.number): throw StytchJWTError(.malformed, "\(name) is not a finite number")
@@ -122,20 +122,9 @@ enum TokenRules {
 
     // MARK: Claims
 
-    /// The registered claims, read by the rules of SPEC §4 (the comparisons with configuration
-    /// and the clock are the verifier's).
-    struct Registered {
-        let issuer: String, audience: [String], subject: String
-        let expiresAt: Double, issuedAt: Double, notBefore: Double, id: String?
-
-        func metadata(kid: String) -> JWTMetadata {
-            JWTMetadata(keyID: kid, issuer: issuer, audience: audience, issuedAt: issuedAt, notBefore: notBefore, expiresAt: expiresAt, id: id)
-        }
-    }
-
     /// `aud`: a string, or an array of strings.
-    static func audience(_ field: Field<[String]>) throws(StytchJWTError) -> [String] {
-        switch field {
+    static func audience(_ field: consuming Field<[String]>) throws(StytchJWTError) -> [String] {
+        switch consume field {
         case .absent: throw StytchJWTError(.missingClaim, "aud is missing")
         case .read(let audience): return audience
         case .other(.array): throw StytchJWTError(.malformed, "aud holds a non-string")
@@ -145,30 +134,30 @@ enum TokenRules {
 
     /// The session claim's members, in order: `id`, `started_at`, `last_accessed_at`,
     /// `expires_at`, `authentication_factors` (each factor in turn), `roles` (absent = none).
-    static func session(_ session: SessionFields) throws(StytchJWTError) -> SessionParts {
+    static func session(_ session: inout SessionFields) throws(StytchJWTError) -> SessionParts {
         let name = sessionClaim
-        return SessionParts(
-            id: try requiredString(session.id, "\(name).id"),
-            startedAt: try requiredTimestamp(session.startedAt, "\(name).started_at"),
-            lastAccessedAt: try requiredTimestamp(session.lastAccessedAt, "\(name).last_accessed_at"),
-            expiresAt: try requiredTimestamp(session.expiresAt, "\(name).expires_at"),
-            factors: try factors(session.factors),
-            roles: try optionalStrings(session.roles, "\(name).roles") ?? []
+        return (
+            id: try requiredString(session.id.take(), "\(name).id"),
+            startedAt: try requiredTimestamp(session.startedAt.take(), "\(name).started_at"),
+            lastAccessedAt: try requiredTimestamp(session.lastAccessedAt.take(), "\(name).last_accessed_at"),
+            expiresAt: try requiredTimestamp(session.expiresAt.take(), "\(name).expires_at"),
+            factors: try factors(session.factors.take()),
+            roles: try optionalStrings(session.roles.take(), "\(name).roles") ?? []
         )
     }
 
-    struct SessionParts {
-        let id: String, startedAt: RFC3339Timestamp, lastAccessedAt: RFC3339Timestamp, expiresAt: RFC3339Timestamp
-        let factors: [AuthenticationFactor], roles: [String]
-    }
+    typealias SessionParts = (
+        id: String, startedAt: RFC3339Timestamp, lastAccessedAt: RFC3339Timestamp, expiresAt: RFC3339Timestamp,
+        factors: [AuthenticationFactor], roles: [String]
+    )
 
     /// Where the factors sit, for error messages.
     static let factorsPath = "\(sessionClaim).authentication_factors"
 
     /// `authentication_factors`: an array of factor objects, each under the factor rules
     /// (``AuthenticationFactor/init(_:path:index:)``).
-    static func factors(_ field: Field<FactorList>) throws(StytchJWTError) -> [AuthenticationFactor] {
-        switch field {
+    static func factors(_ field: consuming Field<FactorList>) throws(StytchJWTError) -> [AuthenticationFactor] {
+        switch consume field {
         case .absent: throw StytchJWTError(.missingClaim, "\(factorsPath) is missing")
         case .read(let list):
             if let failure = list.failure { throw failure }
@@ -178,7 +167,8 @@ enum TokenRules {
             var factors: [AuthenticationFactor] = []
             for (index, element) in elements.enumerated() {
                 guard case .object(let members) = element else { throw StytchJWTError(.malformed, "\(factorsPath)[\(index)] is not an object") }
-                factors.append(try AuthenticationFactor(FactorFields(json: members), path: factorsPath, index: index))
+                var fields = FactorFields(json: members)
+                factors.append(try AuthenticationFactor(&fields, path: factorsPath, index: index))
             }
             return factors
         case .other: throw StytchJWTError(.malformed, "\(factorsPath) is not an array")
@@ -186,14 +176,14 @@ enum TokenRules {
     }
 
     /// The organization claim: `organization_id` and, when sent, `slug`.
-    static func organization(_ field: Field<OrganizationFields>) throws(StytchJWTError) -> (id: String, slug: String?) {
+    static func organization(_ field: consuming Field<OrganizationFields>) throws(StytchJWTError) -> (id: String, slug: String?) {
         let name = organizationClaim
-        switch field {
+        switch consume field {
         case .absent: throw StytchJWTError(.missingClaim, "\(name) is missing")
         case .other: throw StytchJWTError(.malformed, "\(name) is not an object")
-        case .read(let organization):
-            return (try requiredString(organization.organizationID, "\(name).organization_id"),
-                    try optionalString(organization.slug, "\(name).slug"))
+        case .read(var organization):
+            return (try requiredString(organization.organizationID.take(), "\(name).organization_id"),
+                    try optionalString(organization.slug.take(), "\(name).slug"))
         }
     }
 
