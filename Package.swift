@@ -253,8 +253,11 @@ let package = Package(
                 "StytchJWTVapor",
                 "StytchJWTTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Vapor", package: "vapor"),
             ],
             swiftSettings: strictSettings

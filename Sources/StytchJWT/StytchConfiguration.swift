@@ -39,7 +39,7 @@ public struct StytchConfiguration: Sendable, CustomStringConvertible {
 
     /// Reads the settings from `config`.
     ///
-    /// - Throws: ``StytchJWTError`` `invalid_configuration`, naming the key, for a missing project
+    /// - Throws: `StytchJWTError` `invalid_configuration`, naming the key, for a missing project
     ///   ID, a value of the wrong type or form (a leeway that is not a number of seconds, 0 or more;
     ///   a base or JWKS URL that is not https), or an empty secret. Never echoes the secret.
     public init(config: ConfigReader) throws(StytchJWTError) {
@@ -61,7 +61,7 @@ public struct StytchConfiguration: Sendable, CustomStringConvertible {
         self.secret = secret
     }
 
-    /// A ``StytchJWKSCache`` over ``jwksURL``, logging through `logger`. Keep it fresh with a
+    /// A `StytchJWKSCache` over ``jwksURL``, logging through `logger`. Keep it fresh with a
     /// `JWKSRefreshService` (swift-service-lifecycle) or, in Vapor, `app.stytch.refreshKeys()`.
     public func makeKeyCache(configuration: StytchJWKSCache.Configuration = .init(), logger: Logger? = nil) throws(StytchJWTError) -> StytchJWKSCache {
         StytchJWKSCache(fetcher: try StytchJWKSFetcher(url: jwksURL), configuration: configuration, label: verifier.projectID, logger: logger)

@@ -10,7 +10,7 @@ public import StytchJWT
 // that is no denial (RBAC policy unavailable, a guard set up wrong) is thrown, so that `Not`
 // can never turn an outage into a pass.
 
-/// A ``SessionRequirement`` as a hummingbird-auth policy: true when the identity is a session
+/// A `SessionRequirement` as a hummingbird-auth policy: true when the identity is a session
 /// that meets it; an access token is not a session and never meets it.
 ///
 /// ```swift
@@ -100,7 +100,7 @@ extension StytchHTTPError {
 }
 
 /// A Stytch role name whose equality is byte for byte (never Unicode canonical equivalence):
-/// the element of ``StytchIdentity/stytchRoles``, for hummingbird-auth's `RoleProviding`.
+/// the element of `StytchIdentity.stytchRoles`, for hummingbird-auth's `RoleProviding`.
 ///
 /// ```swift
 /// struct User: StytchIdentity, RoleProviding {

@@ -1,11 +1,11 @@
 public import StytchJWT
 public import Vapor
 
-/// Vapor's lifecycle for a ``StytchJWKSCache``: fetches the keys while the application boots, so
+/// Vapor's lifecycle for a `StytchJWKSCache`: fetches the keys while the application boots, so
 /// the first requests do not wait on Stytch, then refreshes them ahead of each expiry in the
 /// background (the loop of `JWKSRefreshService`) until the application shuts down.
 ///
-/// Register it through ``Application/Stytch/refreshKeys(cache:)``:
+/// Register it through ``Vapor/Application/Stytch/refreshKeys(cache:)``:
 ///
 /// ```swift
 /// app.stytch.verifier = try StytchJWTVerifier(configuration: .init(projectID: "project-live-…"))
@@ -73,11 +73,11 @@ public final class StytchKeyRefreshLifecycle: LifecycleHandler {
 }
 
 extension Application.Stytch {
-    /// Registers a ``StytchKeyRefreshLifecycle`` for `cache`, or for the ``StytchJWKSCache`` of
+    /// Registers a ``StytchKeyRefreshLifecycle`` for `cache`, or for the `StytchJWKSCache` of
     /// ``verifier`` (set the verifier first): keys fetched at boot, refreshed until shutdown.
     ///
     /// - Returns: the handler, for inspection.
-    /// - Throws: ``StytchJWTError`` `invalid_configuration` when no cache is given and the verifier
+    /// - Throws: `StytchJWTError` `invalid_configuration` when no cache is given and the verifier
     ///   is missing or its keys do not come from a `StytchJWKSCache` (pinned keys need no refresh).
     @discardableResult
     public func refreshKeys(cache: StytchJWKSCache? = nil) throws(StytchJWTError) -> StytchKeyRefreshLifecycle {

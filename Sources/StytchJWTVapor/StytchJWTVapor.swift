@@ -88,7 +88,7 @@ public struct StytchAuthenticator: AsyncMiddleware {
         self.init(authenticator: refresher, refreshCookie: refreshCookie, sources: sources, mode: mode)
     }
 
-    /// An authenticator over `authenticator` (your own ``StytchSessionAuthenticating``, or nil for
+    /// An authenticator over `authenticator` (your own `StytchSessionAuthenticating`, or nil for
     /// `app.stytch.authenticator`).
     public init(
         authenticator: (any StytchSessionAuthenticating)?, refreshCookie: StytchHTTPAuthentication.SessionCookie = .default,

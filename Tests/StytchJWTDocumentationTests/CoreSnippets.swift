@@ -2,8 +2,10 @@
 // Each snippet appears here verbatim (indented by its enclosing function);
 // DocumentationSnippetTests fails when a snippet in the documentation is not found here, so the
 // documentation and compiled code cannot drift apart. These functions are compiled, never called.
+import Configuration
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import StytchJWT
 
@@ -65,6 +67,21 @@ func ownCache(projectID: String, server: any Service, logger: Logger) async thro
     let services = ServiceGroup(services: [JWKSRefreshService(cache: cache), server], logger: logger)
     try await services.run()
     _ = verifier
+}
+
+func metricsBootstrap(backend: any MetricsFactory) throws {
+    MetricsSystem.bootstrap(backend)   // first: verifiers and caches create their instruments when built
+    let verifier = try StytchJWTVerifier(configuration: .init(projectID: "project-live-…"))
+    _ = verifier
+}
+
+func configurationFromEnvironment(logger: Logger) throws {
+    let config = ConfigReader(provider: EnvironmentVariablesProvider())
+    let stytch = try StytchConfiguration(config: config.scoped(to: "stytch"))   // STYTCH_PROJECT_ID, …
+    let cache = try stytch.makeKeyCache(logger: logger)
+    let verifier = try stytch.makeVerifier(cache: cache, logger: logger)
+    let client = try stytch.makeClient()   // a StytchB2BClient when STYTCH_SECRET is set, else nil
+    _ = (verifier, client)
 }
 
 // MARK: Authenticate responses and the MFA outcome (README, AuthenticateResponses.md)
