@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One run of every Verification row (release build, one process), then the rows side by side and
-# the ratios quoted in the README's Performance section. Extra arguments go to the benchmark
+# the ratios quoted in Benchmarks/README.md. Extra arguments go to the benchmark
 # plugin (e.g. --filter "2|4").
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -71,7 +71,7 @@ struct AccessTokenReferenceTests {
             #expect(named.isSubset(of: Set(required)))
             #expect(error?.missingScopes.first == reference.missing?.first)
         default:
-            // Deliberate difference (README): the SDK raises on a scope with two ':'; we keep
+            // Deliberate difference (the migration guide): the SDK raises on a scope with two ':'; we keep
             // everything after the first ':' as the resource and answer. Every required scope the
             // SDK did answer before raising gets the same answer here.
             #expect(reference.outcome == "error")
@@ -96,7 +96,7 @@ struct AccessTokenReferenceTests {
         payload = TokenFactory.payload(setting: TokenFactory.organizationClaim, "organization_id", to: .string(reference.token.organization_id), in: payload)
         let signed = TokenFactory.token(payload: payload)
         if reference.token.organization_id.isEmpty {
-            // Deliberate difference (README): an empty organization ID makes the token malformed
+            // Deliberate difference (the migration guide): an empty organization ID makes the token malformed
             // here; the SDK reads it and then fails the tenancy check.
             #expect(reference.outcome == "tenancy_mismatch")
             await #expect(throws: StytchJWTError(.malformed, "")) { try await TokenFactory.verifier().verify(accessToken: signed) }

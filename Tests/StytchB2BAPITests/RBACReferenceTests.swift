@@ -5,7 +5,7 @@ import Testing
 
 /// Our local RBAC against stytch-python 15.3.0's own `rbac_local` (Fixtures/sdk-reference/rbac.json,
 /// recorded by Fixtures/make_sdk_reference.py). Same answer for every case, except the documented
-/// differences of the roles claim (README "Differences from Stytch's SDKs").
+/// differences of the roles claim (the migration guide, `MigratingFromStytchSDKs.md`).
 @Suite("RBAC agrees with stytch-python")
 struct RBACReferenceTests {
     struct Policies: Decodable {

@@ -35,7 +35,7 @@ public enum FuzzReplay {
         if let flag = arguments.first(where: { $0.hasPrefix("-") }) {
             FileHandle.standardError.write(Data("""
                 \(flag): this is the replay build of the \(target.rawValue) fuzz target; it takes files and folders only.
-                libFuzzer flags need the fuzzing build: Tests/fuzz.sh (see README, "Limits and hardening").
+                libFuzzer flags need the fuzzing build: Tests/fuzz.sh (see CONTRIBUTING.md, "Hardening").
 
                 """.utf8))
             return 2

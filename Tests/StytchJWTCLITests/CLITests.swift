@@ -515,7 +515,7 @@ struct UsageTests {
             case .unreadableTokenFile: return ["verify", "--token-file", directory.path("does-not-exist.jwt")] + keys + now
             case .tokenFileIsDirectory: return ["verify", "--token-file", directory.url.path] + keys + now
             case .oversizeTokenFile:
-                // Over the tool's 1 MiB input cap (README): refused before decoding.
+                // Over the tool's 1 MiB input cap (CommandLineTool.md): refused before decoding.
                 let path = try directory.write("huge.jwt", Data(repeating: UInt8(ascii: "A"), count: (1 << 20) + 1))
                 return ["verify", "--token-file", path] + keys + now
             case .unreadableResponse: return ["verify", "--response", directory.path("does-not-exist.json")] + keys + now
@@ -589,7 +589,7 @@ struct UsageTests {
             #expect(result.stderr.isEmpty, "\(result)")
         } else {
             #expect(result.stderr.lowercased().contains(case_.stderrMentions.lowercased()), "stderr does not mention \(case_.stderrMentions)\n\(result)")
-            // README: other usage errors print to standard error only.
+            // CommandLineTool.md: other usage errors print to standard error only.
             #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result)")
         }
     }

@@ -1,7 +1,7 @@
 package import StytchJWT
 
 /// State that test code shares across threads sits behind the library's own lock type (an `NSLock`,
-/// which ThreadSanitizer understands; see `LockedState` and README, "Sanitizers and memory").
+/// which ThreadSanitizer understands; see `LockedState` and CONTRIBUTING.md, "Hardening").
 ///
 /// ```swift
 /// let count = Locked(0)
