@@ -24,7 +24,8 @@
 # Settings (environment): DURATION seconds per run (15), CONNECTIONS (32), THREADS wrk threads (1),
 # WARMUP seconds of /health before each run (2), APPS (hummingbird vapor peer), SCENARIOS
 # (no-auth repeated 10k 40k me-repeated), ROUTE (/maybe), TOKEN_BYTES (1434), SCRATCH the main package's build path (.build),
-# BUILD=0 to use binaries already built, LOG_LEVEL for the apps (default: theirs, no line per request).
+# BUILD=0 to use binaries already built, TOKENS_FILE to reuse tokens from make-http-tokens.py (40,000
+# or more, still valid), LOG_LEVEL for the apps (default: theirs, no line per request).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -59,8 +60,8 @@ if [ "$BUILD" = 1 ]; then
     (cd "$root" && swift build -c release --scratch-path "$SCRATCH" --product stytch-jwt-vapor-example)
     swift build -c release --package-path "$here/vapor-jwt-peer"
 fi
-bin_main="$(cd "$root" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)"
-bin_peer="$(swift build -c release --package-path "$here/vapor-jwt-peer" --show-bin-path)"
+bin_main="$SCRATCH/release"
+bin_peer="$here/vapor-jwt-peer/.build/release"
 binary() {
     case "$1" in
         hummingbird) echo "$bin_main/stytch-jwt-hummingbird-example" ;;
@@ -81,15 +82,23 @@ pids+=($!)
 jwks_url="http://127.0.0.1:$jwks_port/jwks.json"
 for _ in $(seq 50); do curl -fsS "$jwks_url" >/dev/null 2>&1 && break; sleep 0.1; done
 
-echo "== making 40,000 session JWTs of $TOKEN_BYTES bytes, issued now"
-python3 "$here/make-http-tokens.py" 40000 "$work/tokens-40k.txt" "$TOKEN_BYTES"
+if [ -n "${TOKENS_FILE:-}" ]; then
+    echo "== 40,000 session JWTs from $TOKENS_FILE"
+    head -n 40000 "$TOKENS_FILE" >"$work/tokens-40k.txt"
+    [ "$(wc -l <"$work/tokens-40k.txt")" = 40000 ] || { echo "TOKENS_FILE holds fewer than 40,000 tokens"; exit 2; }
+else
+    echo "== making 40,000 session JWTs of $TOKEN_BYTES bytes, issued now"
+    python3 "$here/make-http-tokens.py" 40000 "$work/tokens-40k.txt" "$TOKEN_BYTES"
+fi
 head -n 10000 "$work/tokens-40k.txt" >"$work/tokens-10k.txt"
 head -n 1 "$work/tokens-40k.txt" >"$work/tokens-1.txt"
 
-# Starts app $1 on a fresh port; sets $server_pid and $server_port.
+run_number=0
+# Starts app $1 on a fresh port, logging to a file of its own; sets $server_pid and $server_port.
 start_app() {
     server_port="$(free_port)"
-    local log="$work/$1.log"
+    run_number=$((run_number + 1))
+    local log="$work/$1-$run_number.log"
     env STYTCH_PROJECT_ID="$PROJECT_ID" STYTCH_JWKS_URL="$jwks_url" PORT="$server_port" \
         ${LOG_LEVEL:+LOG_LEVEL="$LOG_LEVEL"} "$(binary "$1")" >"$log" 2>&1 &
     server_pid=$!
@@ -102,12 +111,14 @@ start_app() {
     grep -q "listening on" "$log" || { echo "$1 did not start:"; cat "$log"; exit 1; }
     # One verified request proves the JWKS and a token work before anything is timed.
     local status
-    status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/tokens-1.txt")" "http://127.0.0.1:$server_port/me")"
+    status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/tokens-1.txt")" "http://127.0.0.1:$server_port/me" || true)"
     [ "$status" = 200 ] || { echo "$1 answered $status to a valid token:"; cat "$log"; exit 1; }
 }
 
 stop_app() {
     kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
 }
 

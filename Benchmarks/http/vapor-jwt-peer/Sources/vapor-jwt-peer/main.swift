@@ -93,16 +93,15 @@ app.http.server.configuration.port = port
 try await app.startup()
 FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(app.http.server.shared.localAddress?.port ?? port)\n".utf8))
 
-// Serve until SIGTERM or SIGINT.
-let stop = AsyncStream<Int32> { continuation in
-    for number in [SIGTERM, SIGINT] {
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { continuation.yield(number) }
-        source.resume()
-        nonisolated(unsafe) let kept = source
-        _ = kept
-    }
+// Serve until SIGTERM or SIGINT (the signal sources are kept alive until then).
+let (stop, stopped) = AsyncStream.makeStream(of: Int32.self)
+let signalSources = [SIGTERM, SIGINT].map { number in
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler { stopped.yield(number) }
+    source.resume()
+    return source
 }
 for await _ in stop { break }
+signalSources.forEach { $0.cancel() }
 try await app.asyncShutdown()
