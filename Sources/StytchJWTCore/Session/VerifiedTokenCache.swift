@@ -128,7 +128,8 @@ public final class VerifiedTokenCache: Sendable {
         self.hitCounter = Counter(label: "stytch_jwt_token_cache_lookups_total", dimensions: [("cache", label), ("result", "hit")])
         self.missCounter = Counter(label: "stytch_jwt_token_cache_lookups_total", dimensions: [("cache", label), ("result", "miss")])
         self.evictionCounter = Counter(label: "stytch_jwt_token_cache_evictions_total", dimensions: [("cache", label)])
-        self.memo = (0..<Self.shardCount).map { _ in LockedState([MemoSlot?](repeating: nil, count: Self.digestMemoSlots / Self.shardCount)) }
+        // Stripes get their slots on first use: a verifier made for one token allocates none.
+        self.memo = (0..<Self.shardCount).map { _ in LockedState([MemoSlot?]()) }
     }
 
     /// The key of `token`: from the digest memo when its slot holds the same bytes, else computed
@@ -145,12 +146,15 @@ public final class VerifiedTokenCache: Sendable {
         }
         let stripe = memo[place % Self.shardCount], slot = place / Self.shardCount
         let remembered = stripe.withLock { slots -> TokenKey? in
-            guard let found = slots[slot], found.token.hasSameUTF8(as: token) else { return nil }
+            guard slot < slots.count, let found = slots[slot], found.token.hasSameUTF8(as: token) else { return nil }
             return found.key
         }
         if let remembered { return remembered }
         guard let key = TokenKey(token) else { return nil }
-        stripe.withLock { $0[slot] = MemoSlot(token: token, key: key) }
+        stripe.withLock { slots in
+            if slots.isEmpty { slots = [MemoSlot?](repeating: nil, count: Self.digestMemoSlots / Self.shardCount) }
+            slots[slot] = MemoSlot(token: token, key: key)
+        }
         return key
     }
 
@@ -192,7 +196,7 @@ public final class VerifiedTokenCache: Sendable {
     /// Empties the cache.
     public func removeAll() {
         for shard in shards { shard.withLock { $0 = Shard() } }
-        for stripe in memo { stripe.withLock { $0 = [MemoSlot?](repeating: nil, count: $0.count) } }
+        for stripe in memo { stripe.withLock { $0 = [] } }
     }
 
     /// The cached session for exactly `token`, with the key that verified it.
