@@ -43,6 +43,14 @@ let package = Package(
             dependencies: ["CBenchOpenSSL", .product(name: "StytchJWT", package: "StytchJWT")],
             path: "Sources/verify-profile"
         ),
+        // What a verified-token cache entry really costs (heap and RSS per entry against what
+        // the cache charges), over tokens from http/make-http-tokens.py.
+        .systemLibrary(name: "CBenchMalloc", path: "Sources/CBenchMalloc"),
+        .executableTarget(
+            name: "cache-memory",
+            dependencies: ["CBenchMalloc", .product(name: "StytchJWTCore", package: "StytchJWT")],
+            path: "Sources/cache-memory"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

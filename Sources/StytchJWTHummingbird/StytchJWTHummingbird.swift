@@ -223,9 +223,7 @@ func rejection(_ failure: StytchHTTPAuthentication.Failure, _ logger: Logger) ->
 extension Logger {
     /// Puts the session's IDs (never the token) on the logger.
     mutating func stytchSession(_ session: VerifiedSession) {
-        self[metadataKey: "stytch.member_id"] = .string(session.memberID)
-        self[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
-        self[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
+        addStytchSessionMetadata(session)
     }
 }
 

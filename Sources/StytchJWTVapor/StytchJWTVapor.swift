@@ -114,9 +114,7 @@ public struct StytchAuthenticator: AsyncMiddleware {
         case .authenticated(let authentication):
             let session = authentication.session
             request.auth.login(session)
-            request.logger[metadataKey: "stytch.member_id"] = .string(session.memberID)
-            request.logger[metadataKey: "stytch.organization_id"] = .string(session.organizationID)
-            request.logger[metadataKey: "stytch.member_session_id"] = .string(session.memberSessionID)
+            request.logger.addStytchSessionMetadata(session)
             let response = try await request.stytchResponding(next)
             for (name, value) in pipeline.responseHeaders(for: authentication) { response.headers.add(name: name, value: value) }
             return response

@@ -23,6 +23,36 @@ struct HTTPAuthenticationTests {
         #expect(try Rules.token(authorization: [], cookieHeaders: []) == nil)
     }
 
+    @Test("a space, tab or comma anywhere in a 1.4 KB bearer token is malformed; bytes next to them are not")
+    func separatorsAtEveryPosition() throws {
+        let token = String(repeating: "a", count: 1_434)
+        for position in 0..<token.utf8.count {
+            for separator in [" ", "\t", ","] {
+                var bytes = Array(token.utf8)
+                bytes[position] = separator.utf8.first!
+                let header = "Bearer " + String(decoding: bytes, as: UTF8.self)
+                #expect(throws: StytchJWTError(.malformed, "")) { try Rules.token(authorization: [header], cookieHeaders: []) }
+            }
+            // Bytes one off a separator (and a dot) are token bytes.
+            for neighbour in ["!", "\u{1F}", "\u{08}", "\n", "+", "-", "."] {
+                var bytes = Array(token.utf8)
+                bytes[position] = neighbour.utf8.first!
+                let text = String(decoding: bytes, as: UTF8.self)
+                #expect(try Rules.token(authorization: ["Bearer " + text], cookieHeaders: []) == text)
+            }
+        }
+    }
+
+    @Test("optional mode reads a bearer JWT once: two dots make it ours, anything else is another authenticator's")
+    func optionalBearerShape() {
+        #expect(Rules.carriesBearerJWT(["Bearer a.b.c"]))
+        #expect(!Rules.carriesBearerJWT(["Bearer a.b"]))
+        #expect(!Rules.carriesBearerJWT(["Bearer a.b.c.d"]))
+        #expect(!Rules.carriesBearerJWT(["Basic a.b.c"]))
+        #expect(!Rules.carriesBearerJWT(["Bearer a.b.c", "Bearer a.b.c"]))
+        #expect(!Rules.carriesBearerJWT(["Bearer a.b .c"]))
+    }
+
     @Test("the scheme is case-insensitive")
     func schemeCase() throws {
         #expect(try Rules.token(authorization: ["bearer a.b.c"], cookieHeaders: []) == "a.b.c")

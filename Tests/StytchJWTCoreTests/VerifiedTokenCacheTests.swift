@@ -1,6 +1,6 @@
 import Foundation
 import StytchJWKS
-import StytchJWTCore
+@testable import StytchJWTCore
 import StytchJWTTestSupport
 import Testing
 
@@ -161,12 +161,87 @@ struct VerifiedTokenCacheTests {
         #expect(cache.count >= 32, "the cache should still hold most of its capacity")
         #expect(cache.statistics.evictions >= 200 - 64)
 
-        let byBytes = try Self.verifier(clock: clock, limits: .init(maximumEntries: 10_000, maximumBytes: 16 * 8 * 1024))
+        // Room for one and a half entries per shard: each shard holds one.
+        let token = F.token(payload: F.payload(setting: "n", to: F.int(0)))
+        let perShard = VerifiedTokenCache.charge(tokenBytes: token.utf8.count) * 3 / 2
+        let byBytes = try Self.verifier(clock: clock, limits: .init(maximumEntries: 10_000, maximumBytes: 16 * perShard))
         for index in 0..<100 {
             _ = try byBytes.verify(sessionJWT: F.token(payload: F.payload(setting: "n", to: F.int(Int64(index)))))
         }
-        // About 5.7 KB per ~1.7 KB token: 8 KiB per shard holds one entry per shard.
-        #expect(try #require(byBytes.tokenCache).count <= 16)
+        let byBytesCache = try #require(byBytes.tokenCache)
+        #expect(byBytesCache.count <= 16)
+        #expect(byBytesCache.chargedBytes <= 16 * perShard)
+    }
+
+    /// `count` distinct tokens of the fixture's length (its text with the last 12 characters
+    /// replaced by a number): the cache keys them, it never parses them.
+    static func distinctTokens(_ count: Int) -> [String] {
+        let stem = String(F.fixtureToken.utf8.dropLast(12))!
+        return (0..<count).map { index in
+            let number = String(index)
+            return stem + String(repeating: "0", count: 12 - number.utf8.count) + number
+        }
+    }
+
+    /// The fixture's session and the demo key, as the cache stores them for a verified token.
+    static func fixtureEntry() throws -> (VerifiedSession, RSAPublicKey) {
+        let session = try Self.verifier(clock: WallClock(start: F.now), limits: nil).verify(sessionJWT: F.fixtureToken)
+        return (session, try #require(F.keys.key(for: F.kid)))
+    }
+
+    @Test("10,000 rotating tokens all hit after their first use, with the default limits")
+    func rotatingTokensHit() throws {
+        let (session, key) = try Self.fixtureEntry()
+        let cache = VerifiedTokenCache()
+        let tokens = Self.distinctTokens(10_000)
+        for token in tokens {
+            #expect(cache.lookup(token) == nil)
+            cache.insert(token, session: session, key: key)
+        }
+        for _ in 0..<2 {
+            for token in tokens where cache.lookup(token)?.session != session {
+                Issue.record("a token verified before missed")
+            }
+        }
+        let statistics = cache.statistics
+        #expect(statistics.misses == 10_000)
+        #expect(statistics.hits == 20_000, "hit rate after first use: \(statistics.hits) of 20,000")
+        #expect(statistics.evictions == 0)
+        #expect(cache.count == 10_000)
+    }
+
+    @Test("the default limits hold 50,000 typical session tokens within the stated budget")
+    func defaultBudget() throws {
+        let (session, key) = try Self.fixtureEntry()
+        let cache = VerifiedTokenCache()
+        #expect(cache.limits.maximumBytes == 80 << 20)
+        #expect(cache.limits.maximumEntries == 65_536)
+        for token in Self.distinctTokens(50_000) { cache.insert(token, session: session, key: key) }
+        #expect(cache.count == 50_000)
+        #expect(cache.statistics.evictions == 0)
+        #expect(cache.chargedBytes == 50_000 * VerifiedTokenCache.charge(tokenBytes: F.fixtureToken.utf8.count))
+        #expect(cache.chargedBytes <= cache.limits.maximumBytes)
+    }
+
+    @Test("a hit is the same bytes: one byte changed, dropped or added is a miss")
+    func hitsAreByteExact() throws {
+        let (session, key) = try Self.fixtureEntry()
+        let cache = VerifiedTokenCache()
+        let token = F.fixtureToken
+        cache.insert(token, session: session, key: key)
+        // The same bytes in another string's storage hit.
+        #expect(cache.lookup(String(decoding: Array(token.utf8), as: UTF8.self))?.session == session)
+        var changed = Array(token.utf8)
+        changed[changed.count / 2] ^= 0x01
+        for variant in [String(decoding: changed, as: UTF8.self), String(token.dropLast()), token + "A", "", "." + token] {
+            #expect(cache.lookup(variant) == nil)
+        }
+        #expect(cache.statistics.hits == 1)
+        #expect(cache.statistics.misses == 5)
+        cache.remove(token)
+        #expect(cache.lookup(token) == nil)
+        #expect(cache.count == 0)
+        #expect(cache.chargedBytes == 0)
     }
 
     @Test("a flood of distinct tokens does not evict a working set that is still in use")

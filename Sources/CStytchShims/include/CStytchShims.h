@@ -32,6 +32,14 @@ int stytch_rs256_verify(
     const uint8_t *signature, size_t signature_len,
     const uint8_t *message, size_t message_len);
 
+/// The length of a SHA-256 digest in bytes.
+#define STYTCH_SHA256_DIGEST_LENGTH 32
+
+/// Writes the SHA-256 digest of `message` (`message_len` bytes) into `digest`, which holds
+/// `digest_capacity` bytes (at least STYTCH_SHA256_DIGEST_LENGTH). Returns 0, or -1 (the digest
+/// bytes are then meaningless) when an argument is unusable or OpenSSL failed (sha256.c).
+int stytch_sha256_digest(const uint8_t *message, size_t message_len, uint8_t *digest, size_t digest_capacity);
+
 /// Pops the oldest error on this thread's OpenSSL error queue (0 when empty).
 unsigned long stytch_error_pop(void);
 

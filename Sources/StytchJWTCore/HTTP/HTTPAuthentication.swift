@@ -77,8 +77,7 @@ public enum StytchHTTPAuthentication {
     /// (exactly two dots): what an optional authenticator claims; anything else is another
     /// authenticator's to judge.
     public static func carriesBearerJWT(_ authorization: [String]) -> Bool {
-        guard authorization.count == 1, let token = bearerToken(authorization[0]) else { return false }
-        return token.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) } == 2
+        optionalBearerJWT(authorization) != nil
     }
 
     /// The token of `Bearer <token>` (scheme case-insensitive, one space, no space, tab or comma
@@ -94,9 +93,50 @@ public enum StytchHTTPAuthentication {
                 guard byte == expected || (index < 6 && byte | 0x20 == expected) else { return nil }
             }
             let token = UnsafeBufferPointer(rebasing: bytes[7...])
-            guard !token.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x2C }) else { return nil }
+            guard !containsSeparator(token) else { return nil }
             return String(decoding: token, as: UTF8.self)
         }
+    }
+
+    /// Whether `bytes` holds a space, a tab or a comma, looking at eight bytes per step (a 1.4 KB
+    /// header byte by byte was a tenth of the authenticator's time on cache hits).
+    static func containsSeparator(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        // Exactly when some byte of `word` equals `byte` (the classic zero-byte test on `word ^ byte…`).
+        func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
+            let difference = word ^ (ones &* UInt64(byte))
+            return (difference &- ones) & ~difference & highs != 0
+        }
+        let raw = UnsafeRawBufferPointer(bytes)
+        var index = 0
+        while bytes.count - index >= 8 {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if holds(word, 0x20) || holds(word, 0x09) || holds(word, 0x2C) { return true }
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x2C { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// Whether `token` has the shape of a compact JWS: exactly two dots.
+    static func hasTwoDots(_ token: String) -> Bool {
+        var dots = 0
+        for byte in token.utf8 where byte == UInt8(ascii: ".") {
+            dots += 1
+            if dots > 2 { return false }
+        }
+        return dots == 2
+    }
+
+    /// In optional mode, with the bearer header a source and an `Authorization` header present:
+    /// the bearer JWT to verify, or nil when the header is another authenticator's (not one
+    /// `Bearer` header with a compact JWS), read once.
+    static func optionalBearerJWT(_ authorization: [String]) -> String? {
+        guard authorization.count == 1, let token = bearerToken(authorization[0]), hasTwoDots(token) else { return nil }
+        return token
     }
 
     /// Calls `body` with the value (quotes and spaces trimmed) of each `name=value` pair of a

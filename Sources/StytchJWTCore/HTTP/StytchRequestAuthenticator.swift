@@ -106,8 +106,14 @@ public struct StytchRequestAuthenticator: Sendable {
     /// as an API key) is left to the next authenticator: ``Outcome/anonymous``. A bearer JWT that
     /// fails verification is still refused.
     public func authenticate(authorization: [String], cookieHeaders: [String]) async -> Outcome {
-        if mode == .optional, !StytchHTTPAuthentication.carriesBearerJWT(authorization) {
-            if !authorization.isEmpty, sources.bearerHeader { return .anonymous }
+        if mode == .optional, sources.bearerHeader, !authorization.isEmpty {
+            // The header is read once: a bearer JWT is verified, anything else left to others.
+            guard let token = StytchHTTPAuthentication.optionalBearerJWT(authorization) else { return .anonymous }
+            do {
+                return .authenticated(try await authenticator.authenticate(sessionJWT: token))
+            } catch {
+                return .rejected(StytchHTTPAuthentication.Failure(error))
+            }
         }
         let token: String?
         do {
@@ -242,8 +248,14 @@ public struct StytchCredentialAuthenticator: Sendable {
     /// as an API key) is left to the next authenticator: ``Outcome/anonymous``. A bearer JWT that
     /// fails verification is still refused.
     public func authenticate(authorization: [String], cookieHeaders: [String]) async -> Outcome {
-        if mode == .optional, !StytchHTTPAuthentication.carriesBearerJWT(authorization) {
-            if !authorization.isEmpty, sources.bearerHeader { return .anonymous }
+        if mode == .optional, sources.bearerHeader, !authorization.isEmpty {
+            // The header is read once: a bearer JWT is verified, anything else left to others.
+            guard let token = StytchHTTPAuthentication.optionalBearerJWT(authorization) else { return .anonymous }
+            do {
+                return .authenticated(try await verifier.verify(token: token, accepting: kinds, requiredScopes: requiredScopes))
+            } catch {
+                return .rejected(StytchHTTPAuthentication.Failure(error))
+            }
         }
         let token: String?
         do {

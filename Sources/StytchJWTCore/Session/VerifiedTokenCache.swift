@@ -1,20 +1,36 @@
 import Foundation
 import Metrics
+internal import CStytchShims
 
 /// A bounded cache of tokens this verifier has already verified, so a token seen again costs no
 /// RSA operation and no parsing.
 ///
 /// It is safe because nothing that can change is cached as a verdict:
-/// - a hit is the exact same token string (compared in full) verified by the same verifier
-///   (same project, issuers and key source);
+/// - a hit is the exact same token: the SHA-256 digest of its whole UTF-8 text equals the digest of
+///   a token this verifier verified (the 32 bytes compared in full), so a token differing in any
+///   byte, a canonically equivalent one included, is a miss;
 /// - every time rule (`exp`, `nbf`, `iat`, the maximum token age, the session's `expires_at`) is
 ///   evaluated again at each hit, with the verifier's clock and leeway;
 /// - the key that verified the token must still be the one held for its `kid`: a key removed from
 ///   the key set (or replaced) invalidates every entry it verified.
 ///
-/// Memory is bounded by entry count and by bytes. Admission resists floods: eviction samples a few
-/// entries and removes the one used least (hit counts age by halving), so a flood of distinct
-/// tokens mostly evicts other flood tokens, not the working set.
+/// The token's text is not kept: an entry is its SHA-256 digest, the verified session and the key.
+/// A typical Stytch session JWT (1,434 bytes) costs 1,192 bytes of heap per entry, the session's
+/// strings and arrays, the digest, the index and the bookkeeping together (measured with 50,000
+/// entries by `Benchmarks/Sources/cache-memory`), and is charged 1,277 (``charge(tokenBytes:)``).
+///
+/// A SHA-256 of a 1.4 KB token takes about 1.1 µs, as long as the rest of a hit, so the digests of
+/// the tokens seen last are remembered with their text in a small direct-mapped table
+/// (``digestMemoSlots`` slots, tokens of at most ``digestMemoMaximumTokenBytes`` bytes: at most 4 MiB,
+/// about 1.5 MB for session JWTs). A token whose bytes equal the text in its slot (compared in
+/// full) takes the digest from there; any other computes it. The table only spares recomputing a
+/// pure function: what it holds decides nothing, and a flood only makes hits compute again.
+///
+/// Memory is bounded by entry count and by bytes: by default 65,536 tokens and 80 MiB, which hold
+/// at least 50,000 typical Stytch session JWTs (about 57 MiB of heap, 61 MiB charged): 10,000
+/// members active within a JWT's five minutes, five times over. Admission resists floods: eviction
+/// samples a few entries and removes the one used least (hit counts age by halving), so a flood of
+/// distinct tokens mostly evicts other flood tokens, not the working set.
 ///
 /// Metrics (swift-metrics, built with the cache, dimension `cache` = its label):
 /// `stytch_jwt_token_cache_lookups_total` with `result` = `hit` or `miss` (their ratio is the hit
@@ -22,33 +38,46 @@ import Metrics
 public final class VerifiedTokenCache: Sendable {
     /// Bounds of the cache.
     public struct Limits: Sendable, Hashable {
-        /// The most tokens held. Default 10,000.
-        public var maximumEntries: Int = 10_000
-        /// The most bytes held, estimated from token sizes. Default 16 MiB.
-        public var maximumBytes: Int = 16 << 20
+        /// The most tokens held. Default 65,536.
+        public var maximumEntries: Int = 65_536
+        /// The most bytes held, as charged per entry (``VerifiedTokenCache/charge(tokenBytes:)``).
+        /// Default 80 MiB: 65,536 typical session JWTs (1.4 KB) are charged about 80 MiB.
+        public var maximumBytes: Int = 80 << 20
 
         /// The defaults listed on each setting.
-        public init(maximumEntries: Int = 10_000, maximumBytes: Int = 16 << 20) {
+        public init(maximumEntries: Int = 65_536, maximumBytes: Int = 80 << 20) {
             self.maximumEntries = maximumEntries
             self.maximumBytes = maximumBytes
         }
     }
 
-    struct Entry {
+    /// What a hit needs, allocated once per entry so the index and the sampling arrays stay small.
+    final class Record: Sendable {
         let session: VerifiedSession
         let key: RSAPublicKey
+        /// What this entry is charged against ``Limits/maximumBytes``.
         let bytes: Int
-        /// The entry's position in ``Shard/slots`` and ``Shard/hits``.
-        var slot: Int
+
+        init(session: VerifiedSession, key: RSAPublicKey, bytes: Int) {
+            self.session = session
+            self.key = key
+            self.bytes = bytes
+        }
+    }
+
+    /// An entry's place in ``Shard/slots``: its key (to remove it), its record, its use count.
+    struct Slot {
+        let key: TokenKey
+        let record: Record
+        var hits: UInt32
     }
 
     /// One part of the cache, behind its own lock (``LockedState``).
     struct Shard {
-        var entries: [TokenKey: Entry] = [:]
-        /// Every key, in no particular order: O(1) random sampling for eviction.
-        var slots: [TokenKey] = []
-        /// Use counts, parallel to `slots` (kept apart so sampling copies no session).
-        var hits: [UInt32] = []
+        /// Each key's position in `slots`.
+        var index: [TokenKey: Int32] = [:]
+        /// Every entry, in no particular order: O(1) random sampling for eviction.
+        var slots: [Slot] = []
         var bytes = 0
         var insertsSinceAging = 0
         var statistics = Statistics()
@@ -74,22 +103,85 @@ public final class VerifiedTokenCache: Sendable {
     private let entriesPerShard: Int
     private let bytesPerShard: Int
     private let hitCounter: Counter, missCounter: Counter, evictionCounter: Counter
+    /// The digest memo: ``digestMemoSlots`` slots in ``shardCount`` locked stripes.
+    private let memo: [LockedState<[MemoSlot?]>]
     private static let shardCount = 16
     private static let evictionSample = 5
+
+    /// The number of tokens whose digest is remembered with their text (see the type's description).
+    public static let digestMemoSlots = 1_024
+    /// The longest token whose digest is remembered with its text.
+    public static let digestMemoMaximumTokenBytes = 4_096
+
+    /// A token's text and its key, in the digest memo.
+    struct MemoSlot {
+        let token: String
+        let key: TokenKey
+    }
 
     /// A cache with `limits`, named `label` in metrics.
     public init(limits: Limits = Limits(), label: String = "default") {
         self.limits = limits
         self.shards = (0..<Self.shardCount).map { _ in LockedState(Shard()) }
-        self.entriesPerShard = max(1, limits.maximumEntries / Self.shardCount)
+        self.entriesPerShard = min(Int(Int32.max), max(1, limits.maximumEntries / Self.shardCount))
         self.bytesPerShard = max(1, limits.maximumBytes / Self.shardCount)
         self.hitCounter = Counter(label: "stytch_jwt_token_cache_lookups_total", dimensions: [("cache", label), ("result", "hit")])
         self.missCounter = Counter(label: "stytch_jwt_token_cache_lookups_total", dimensions: [("cache", label), ("result", "miss")])
         self.evictionCounter = Counter(label: "stytch_jwt_token_cache_evictions_total", dimensions: [("cache", label)])
+        // Stripes get their slots on first use: a verifier made for one token allocates none.
+        self.memo = (0..<Self.shardCount).map { _ in LockedState([MemoSlot?]()) }
+    }
+
+    /// The key of `token`: from the digest memo when its slot holds the same bytes, else computed
+    /// (and remembered there); nil if OpenSSL could not compute the digest.
+    func key(for token: String) -> TokenKey? {
+        var token = token
+        let length = token.utf8.count
+        guard length <= Self.digestMemoMaximumTokenBytes else { return TokenKey(token) }
+        // A cheap spread of the token's last bytes (a verified token's end is its signature's).
+        let place = token.withUTF8 { bytes -> Int in
+            var mix = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+            for byte in bytes.suffix(16) { mix = (mix ^ UInt64(byte)) &* 0x100_0000_01B3 }
+            return Int(truncatingIfNeeded: (mix >> 32) % UInt64(Self.digestMemoSlots))
+        }
+        let stripe = memo[place % Self.shardCount], slot = place / Self.shardCount
+        let remembered = stripe.withLock { slots -> TokenKey? in
+            guard slot < slots.count, let found = slots[slot], found.token.hasSameUTF8(as: token) else { return nil }
+            return found.key
+        }
+        if let remembered { return remembered }
+        guard let key = TokenKey(token) else { return nil }
+        stripe.withLock { slots in
+            if slots.isEmpty { slots = [MemoSlot?](repeating: nil, count: Self.digestMemoSlots / Self.shardCount) }
+            slots[slot] = MemoSlot(token: token, key: key)
+        }
+        return key
+    }
+
+    /// The bytes an entry costs besides its session's strings and arrays, at worst: the index
+    /// bucket (digest and position) at the dictionary's lowest load after growing (3/8), the slot
+    /// at the array's lowest (1/2), and the record's allocation with malloc's header and rounding.
+    public static let entryOverhead: Int = {
+        let bucket = MemoryLayout<TokenKey>.stride + MemoryLayout<Int32>.stride
+        let slot = MemoryLayout<Slot>.stride
+        let record = 16 + MemoryLayout<VerifiedSession>.stride + MemoryLayout<RSAPublicKey>.stride + MemoryLayout<Int>.stride
+        return bucket * 8 / 3 + slot * 2 + (record + 8 + 15) / 16 * 16
+    }()
+
+    /// What an entry for a token of `tokenBytes` bytes is charged: ``entryOverhead`` plus half the
+    /// token's length, for the session's strings and arrays (they come from the payload, about
+    /// three quarters of the token). Measured on Stytch-shaped session JWTs of 1,434 bytes, an
+    /// entry takes 1,192 bytes of heap in all and is charged 1,277; a payload of unusually many
+    /// short strings (hundreds of roles) costs more per byte than that.
+    public static func charge(tokenBytes: Int) -> Int {
+        entryOverhead + tokenBytes / 2
     }
 
     /// The number of tokens held now.
-    public var count: Int { shards.reduce(0) { $0 + $1.withLock { $0.entries.count } } }
+    public var count: Int { shards.reduce(0) { $0 + $1.withLock { $0.slots.count } } }
+
+    /// The bytes charged for the tokens held now (at most ``Limits/maximumBytes``).
+    public var chargedBytes: Int { shards.reduce(0) { $0 + $1.withLock { $0.bytes } } }
 
     /// Hits, misses and evictions so far.
     public var statistics: Statistics {
@@ -104,67 +196,71 @@ public final class VerifiedTokenCache: Sendable {
     /// Empties the cache.
     public func removeAll() {
         for shard in shards { shard.withLock { $0 = Shard() } }
+        for stripe in memo { stripe.withLock { $0 = [] } }
     }
 
     /// The cached session for exactly `token`, with the key that verified it.
     func lookup(_ token: String) -> (session: VerifiedSession, key: RSAPublicKey)? {
-        let key = TokenKey(token)
-        let found = shards[key.shard(Self.shardCount)].withLock { shard -> (session: VerifiedSession, key: RSAPublicKey)? in
-            guard let entry = shard.entries[key] else {
+        guard let key = key(for: token) else {
+            missCounter.increment()
+            return nil
+        }
+        let found = shards[key.shard(Self.shardCount)].withLock { shard -> Record? in
+            guard let position = shard.index[key].map(Int.init) else {
                 shard.statistics.misses += 1
                 return nil
             }
             shard.statistics.hits += 1
-            if shard.hits[entry.slot] < .max { shard.hits[entry.slot] += 1 }
-            return (entry.session, entry.key)
+            if shard.slots[position].hits < .max { shard.slots[position].hits += 1 }
+            return shard.slots[position].record
         }
-        (found == nil ? missCounter : hitCounter).increment()
-        return found
+        guard let found else {
+            missCounter.increment()
+            return nil
+        }
+        hitCounter.increment()
+        return (found.session, found.key)
     }
 
     /// Forgets `token` (its key is gone, or it no longer passes a time rule that cannot heal).
     func remove(_ token: String) {
-        let key = TokenKey(token)
+        guard let key = key(for: token) else { return }
         shards[key.shard(Self.shardCount)].withLock { shard in _ = Self.remove(key, from: &shard) }
     }
 
-    /// Removes `key` from `shard` (entries, slots and byte count); returns whether it was there.
+    /// Removes `key` from `shard` (index, slots and byte count); returns whether it was there.
     private static func remove(_ key: TokenKey, from shard: inout Shard) -> Bool {
-        guard let entry = shard.entries.removeValue(forKey: key) else { return false }
-        shard.bytes -= entry.bytes
+        guard let position = shard.index.removeValue(forKey: key).map(Int.init) else { return false }
+        shard.bytes -= shard.slots[position].record.bytes
         let last = shard.slots.removeLast()
-        let lastHits = shard.hits.removeLast()
-        if entry.slot < shard.slots.count {
-            shard.slots[entry.slot] = last
-            shard.hits[entry.slot] = lastHits
-            shard.entries[last]?.slot = entry.slot
+        if position < shard.slots.count {
+            shard.slots[position] = last
+            shard.index[last.key] = Int32(position)
         }
         return true
     }
 
     /// Remembers a token that just verified.
     func insert(_ token: String, session: VerifiedSession, key publicKey: RSAPublicKey) {
-        let key = TokenKey(token)
-        // Token text, the session's strings and arrays, and dictionary overhead, roughly.
-        let bytes = token.utf8.count * 3 + 512
-        guard bytes <= bytesPerShard else { return }
+        let bytes = Self.charge(tokenBytes: token.utf8.count)
+        guard bytes <= bytesPerShard, let key = key(for: token) else { return }
+        let record = Record(session: session, key: publicKey, bytes: bytes)
         let entriesPerShard = self.entriesPerShard
         let bytesPerShard = self.bytesPerShard
         let evicted = shards[key.shard(Self.shardCount)].withLock { shard -> Int in
             _ = Self.remove(key, from: &shard)
             var evicted = 0
-            while !shard.entries.isEmpty, shard.entries.count >= entriesPerShard || shard.bytes + bytes > bytesPerShard {
+            while !shard.slots.isEmpty, shard.slots.count >= entriesPerShard || shard.bytes + bytes > bytesPerShard {
                 if Self.evictOne(from: &shard) { evicted += 1 }
             }
-            shard.entries[key] = Entry(session: session, key: publicKey, bytes: bytes, slot: shard.slots.count)
-            shard.slots.append(key)
-            shard.hits.append(0)
+            shard.index[key] = Int32(shard.slots.count)
+            shard.slots.append(Slot(key: key, record: record, hits: 0))
             shard.bytes += bytes
             shard.insertsSinceAging += 1
             if shard.insertsSinceAging >= entriesPerShard {
                 // Age hit counts so a working set that went cold can be evicted in turn.
                 shard.insertsSinceAging = 0
-                for index in shard.hits.indices { shard.hits[index] /= 2 }
+                for position in shard.slots.indices { shard.slots[position].hits /= 2 }
             }
             return evicted
         }
@@ -178,40 +274,42 @@ public final class VerifiedTokenCache: Sendable {
         var victim = Int.random(in: shard.slots.indices, using: &shard.sampling)
         for _ in 1..<evictionSample {
             let candidate = Int.random(in: shard.slots.indices, using: &shard.sampling)
-            if shard.hits[candidate] < shard.hits[victim] { victim = candidate }
+            if shard.slots[candidate].hits < shard.slots[victim].hits { victim = candidate }
         }
-        guard remove(shard.slots[victim], from: &shard) else { return false }
+        guard remove(shard.slots[victim].key, from: &shard) else { return false }
         shard.statistics.evictions += 1
         return true
     }
 }
 
-/// A token as a dictionary key: hashed by its last bytes (the signature's, uniformly random for a
-/// token that verified) and its length, compared in full.
-struct TokenKey: Hashable {
-    let token: String
+/// A token as the cache knows it: the SHA-256 digest of its UTF-8 bytes (OpenSSL's, through the
+/// C shim), 32 bytes compared in full. Two tokens have equal keys exactly when their bytes are
+/// equal (a SHA-256 collision aside, which nobody can produce), never by Unicode equivalence.
+struct TokenKey: Hashable, Sendable {
+    private let word0: UInt64, word1: UInt64, word2: UInt64, word3: UInt64
 
-    init(_ token: String) { self.token = token }
-
-    func hash(into hasher: inout Hasher) {
-        var copy = token
-        copy.withUTF8 { bytes in
-            hasher.combine(bytes.count)
-            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(32))))
+    /// The digest of `token`'s UTF-8 bytes; nil if OpenSSL could not compute it (then the token
+    /// is neither looked up nor remembered).
+    init?(_ token: String) {
+        var token = token
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let status = token.withUTF8 { bytes in
+            withUnsafeMutableBytes(of: &words) { digest in
+                stytch_sha256_digest(
+                    bytes.baseAddress, bytes.count,
+                    digest.baseAddress!.assumingMemoryBound(to: UInt8.self), digest.count
+                )
+            }
         }
+        guard status == 0 else { return nil }
+        (word0, word1, word2, word3) = words
     }
 
-    static func == (lhs: Self, rhs: Self) -> Bool { lhs.token.hasSameUTF8(as: rhs.token) }
+    /// One word of a uniformly distributed digest is as good a hash input as all four.
+    func hash(into hasher: inout Hasher) { hasher.combine(word0) }
 
-    /// Which shard holds the key: a mix of a few bytes near the end of the token.
-    func shard(_ count: Int) -> Int {
-        var copy = token
-        return copy.withUTF8 { bytes in
-            var mix = UInt32(bytes.count)
-            for byte in bytes.suffix(24) { mix = mix &* 31 &+ UInt32(byte) }
-            return Int(mix % UInt32(count))
-        }
-    }
+    /// Which shard holds the key: another word of the digest than the one the index hashes.
+    func shard(_ count: Int) -> Int { Int(word3 % UInt64(count)) }
 }
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): a small, fast, well-mixed generator. Not for secrets:
