@@ -21,7 +21,7 @@ import Testing
 // compact JWS at all, and must be rejected. The 38 of those labelled valid are deviations by scope
 // (StytchJWT verifies RS256 only): 1, 18, 264–275, 287, 288, 320–323, 325–328, 346–348, 350–352,
 // 357–359, 372, 373, 376, 377, 378. Every PS256/PS384/PS512/RS384/RS512 token (78 of them) is refused by
-// checkHeader() with `unsupported_algorithm`; the RS256 token of the PS512 group (tcId 332, the
+// kid() (the header rules) with `unsupported_algorithm`; the RS256 token of the PS512 group (tcId 332, the
 // key's alg is PS512) parses and passes the header check, but that key is not admitted: `unknown_key`.
 //
 // Known defects of the file (SPEC §8): tcIds 357, 367 and 370 carry the same jws with different labels

@@ -83,7 +83,7 @@ if mode == "raw" {
 }
 
 if mode == "unknown-kid" {
-    // Everything before the signature (decoding, the header, the payload scanner) and nothing
+    // Everything before the signature (decoding, the header, the payload read) and nothing
     // after: the fixture with its header's kid changed fails at the key lookup. No RSA in the
     // loop, so small changes to the parsing cost show above the noise. Best of 7 runs.
     let segments = token.split(separator: ".", omittingEmptySubsequences: false)

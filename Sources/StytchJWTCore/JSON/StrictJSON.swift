@@ -55,7 +55,7 @@ package struct StrictJSON {
     /// Parses the one JSON value that starts at `index` in `bytes` (after any whitespace), inside
     /// containers already `depth` levels deep, under exactly the rules of ``parse(_:maximumDepth:)``,
     /// and moves `index` past it. For readers that walk a known document shape themselves and hand
-    /// the parts they do not interpret to this parser (the payload scanner of verification).
+    /// the parts they do not interpret to this parser (the token reader of verification).
     package static func parseValue(
         in bytes: UnsafeBufferPointer<UInt8>, at index: inout Int, depth: Int, maximumDepth: Int
     ) throws(Failure) -> JSONValue {
@@ -268,7 +268,7 @@ package struct StrictJSON {
     ///
     /// Sixteen bytes per step with SSE2 on x86-64 (``CStytchVector``), then eight per step while
     /// none of them needs a look. One call covers a whole run, so a caller in another module (the
-    /// payload scanner) pays one call per string, not per word.
+    /// token reader) pays one call per string, not per word.
     package static func plainRunEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = bytes.baseAddress, start < bytes.count else { return start }
         let index = stytch_plain_run_end(base, bytes.count, start)

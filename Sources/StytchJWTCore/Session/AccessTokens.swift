@@ -277,7 +277,7 @@ extension StytchJWTVerifier {
     /// `wrong_token_kind`; an M2M token must grant `requiredScopes` (`insufficient_scope`).
     ///
     /// Routes that take sessions only should call `verify(sessionJWT:)`, which has the
-    /// token cache and the fast path for Stytch's usual layout.
+    /// verified-token cache.
     public func verify(
         token: String, accepting kinds: Set<StytchTokenKind>, requiredScopes: [String] = []
     ) async throws(StytchJWTError) -> StytchCredential {

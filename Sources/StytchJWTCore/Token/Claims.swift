@@ -25,7 +25,7 @@ public enum FactorType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The known type named by exactly these UTF-8 bytes, or nil (then ``init(rawValue:)`` decides).
-    /// For the payload scanner: matching a name by length and bytes costs less than making a
+    /// For the token reader: matching a name by length and bytes costs less than making a
     /// string and hashing it.
     package static func known(utf8 bytes: UnsafeBufferPointer<UInt8>) -> FactorType? {
         knownNames.match(bytes)
