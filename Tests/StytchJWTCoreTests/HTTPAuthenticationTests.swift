@@ -1,5 +1,5 @@
 import Foundation
-import StytchJWTCore
+@testable import StytchJWTCore
 import StytchJWTTestSupport
 import Testing
 
@@ -51,6 +51,28 @@ struct HTTPAuthenticationTests {
         #expect(!Rules.carriesBearerJWT(["Basic a.b.c"]))
         #expect(!Rules.carriesBearerJWT(["Bearer a.b.c", "Bearer a.b.c"]))
         #expect(!Rules.carriesBearerJWT(["Bearer a.b .c"]))
+    }
+
+    @Test("the dot count is exact wherever the dots fall, beside bytes one bit off a dot")
+    func dotsAtEveryPosition() {
+        // 0x2E is the dot; 0xAE, 0x2F, 0x2D, 0x0E and 0x6E differ from it in one bit, which a
+        // word-at-a-time test with false positives would count.
+        let fillers: [UInt8] = [0x61, 0xAE, 0x2F, 0x2D, 0x0E, 0x6E]
+        for length in [3, 7, 8, 9, 17, 64, 1_434] {
+            for filler in fillers {
+                let base = [UInt8](repeating: filler, count: length)
+                for first in 0..<length {
+                    for second in [first, (first + 1) % length, (first * 7 + 3) % length, length - 1] {
+                        var bytes = base
+                        bytes[first] = 0x2E
+                        bytes[second] = 0x2E
+                        let dots = bytes.count(where: { $0 == 0x2E })
+                        let shape = bytes.withUnsafeBufferPointer { Rules.shape(of: $0) }
+                        #expect(shape.dots == dots && !shape.hasSeparator, "length \(length), filler \(filler), dots at \(first), \(second)")
+                    }
+                }
+            }
+        }
     }
 
     @Test("the scheme is case-insensitive")

@@ -53,7 +53,7 @@ import Testing
             context.logger.info("handled /me")
             let session = try context.requireStytchSession()
             let metadata = ["stytch.member_id", "stytch.organization_id", "stytch.member_session_id"]
-                .map { context.logger[metadataKey: $0]?.description ?? "-" }
+                .map { context.logger.metadataProvider?.get()[$0]?.description ?? "-" }
             return ([session.memberID, session.organizationID] + metadata).joined(separator: "|")
         }
         let clock: @Sendable () -> Date = { now }

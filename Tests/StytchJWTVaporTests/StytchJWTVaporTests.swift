@@ -52,7 +52,7 @@ import VaporTesting
             let session = try req.requireStytchSession()
             let fromAuth = try req.auth.require(VerifiedSession.self)
             let metadata = ["stytch.member_id", "stytch.organization_id", "stytch.member_session_id"]
-                .map { req.logger[metadataKey: $0]?.description ?? "-" }
+                .map { req.logger.metadataProvider?.get()[$0]?.description ?? "-" }
             return ([session.memberID, fromAuth.organizationID] + metadata).joined(separator: "|")
         }
         let clock: @Sendable () -> Date = { now }

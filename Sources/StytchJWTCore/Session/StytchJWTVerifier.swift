@@ -204,14 +204,15 @@ public struct StytchJWTVerifier: Sendable {
     /// still held for its `kid`; every time rule is evaluated again, now.
     private func cachedSession(_ token: String, now: Double) throws(StytchJWTError) -> VerifiedSession? {
         guard let tokenCache, let (session, key) = tokenCache.lookup(token) else { return nil }
-        let held = if let keyCache { keyCache.heldKey(for: session.jwt.keyID) } else { pinnedKeys?.key(for: session.jwt.keyID) }
+        let jwt = session.jwt
+        let held = if let keyCache { keyCache.heldKey(for: jwt.keyID) } else { pinnedKeys?.key(for: jwt.keyID) }
         guard held == key else {
             // The key that verified it is gone or replaced: verify afresh (and fail if it must).
             tokenCache.remove(token)
             return nil
         }
         do {
-            try checkTimes(exp: session.jwt.expiresAt, iat: session.jwt.issuedAt, nbf: session.jwt.notBefore, now: now)
+            try checkTimes(exp: jwt.expiresAt, iat: jwt.issuedAt, nbf: jwt.notBefore, now: now)
             try checkSessionExpiry(session.expiresAt, now: now)
         } catch {
             if error.code != .notYetValid { tokenCache.remove(token) }  // only "not yet" can heal

@@ -8,43 +8,98 @@ public import Foundation
 /// after issue).
 public struct VerifiedSession: Sendable, Hashable {
     /// The member ID (the JWT's `sub`).
-    public let memberID: String
+    public var memberID: String { box.fields.memberID }
     /// The organization ID.
-    public let organizationID: String
+    public var organizationID: String { box.fields.organizationID }
     /// The organization slug, when the token carries one.
-    public let organizationSlug: String?
+    public var organizationSlug: String? { box.fields.organizationSlug }
     /// The member session ID.
-    public let memberSessionID: String
+    public var memberSessionID: String { box.fields.memberSessionID }
     /// When the session started.
-    public let startedAt: RFC3339Timestamp
+    public var startedAt: RFC3339Timestamp { box.fields.startedAt }
     /// When the session was last used.
-    public let lastAccessedAt: RFC3339Timestamp
+    public var lastAccessedAt: RFC3339Timestamp { box.fields.lastAccessedAt }
     /// When the session expires.
-    public let expiresAt: RFC3339Timestamp
+    public var expiresAt: RFC3339Timestamp { box.fields.expiresAt }
     /// The member's roles (empty when the token has none).
-    public let roles: [String]
+    public var roles: [String] { box.fields.roles }
     /// How the member authenticated in this session.
-    public let authenticationFactors: [AuthenticationFactor]
+    public var authenticationFactors: [AuthenticationFactor] { box.fields.authenticationFactors }
     /// The payload's other members: everything except `iss sub aud exp nbf iat jti` and the two
     /// `https://stytch.com/…` claims.
     ///
     /// Built on each read from the claims as the token carried them (a token with none or one
     /// keeps no dictionary, so verifying it makes none); ``customClaim(_:)`` reads one claim
     /// without building it.
-    public var customClaims: [String: JSONValue] { custom.dictionary }
-    /// The custom claims as read (see ``CustomClaims``).
-    let custom: CustomClaims
+    public var customClaims: [String: JSONValue] { box.fields.custom.dictionary }
     /// The JWT's own header and registered claims.
-    public let jwt: JWTMetadata
+    public var jwt: JWTMetadata { box.fields.jwt }
+
+    /// The session's values, synthesized equality and hashing included.
+    private struct Fields: Sendable, Hashable {
+        let memberID: String
+        let organizationID: String
+        let organizationSlug: String?
+        let memberSessionID: String
+        let startedAt: RFC3339Timestamp
+        let lastAccessedAt: RFC3339Timestamp
+        let expiresAt: RFC3339Timestamp
+        let roles: [String]
+        let authenticationFactors: [AuthenticationFactor]
+        let custom: CustomClaims
+        let jwt: JWTMetadata
+    }
+
+    /// One reference to all of them: a session is copied out of the verified-token cache, into the
+    /// request's context and along the framework's middleware chain on every request, and a struct
+    /// of a dozen strings and arrays costs a reference count per field per copy (about a hundred
+    /// atomic operations per request, shared between threads on a cache hit).
+    private final class Box: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+    private let box: Box
+
+    init(
+        memberID: String, organizationID: String, organizationSlug: String?, memberSessionID: String,
+        startedAt: RFC3339Timestamp, lastAccessedAt: RFC3339Timestamp, expiresAt: RFC3339Timestamp,
+        roles: [String], authenticationFactors: [AuthenticationFactor], custom: CustomClaims, jwt: JWTMetadata
+    ) {
+        box = Box(Fields(
+            memberID: memberID, organizationID: organizationID, organizationSlug: organizationSlug,
+            memberSessionID: memberSessionID, startedAt: startedAt, lastAccessedAt: lastAccessedAt,
+            expiresAt: expiresAt, roles: roles, authenticationFactors: authenticationFactors, custom: custom, jwt: jwt
+        ))
+    }
 
     /// The custom claim named `name` (a member of ``customClaims``), or nil when the token has none.
     public func customClaim(_ name: String) -> JSONValue? {
-        custom[name]
+        box.fields.custom[name]
     }
 
     /// Whether any authentication factor has the given type (e.g. `.totp` once MFA is done).
     public func hasFactor(_ type: FactorType) -> Bool {
-        authenticationFactors.contains { $0.type == type }
+        box.fields.authenticationFactors.contains { $0.type == type }
+    }
+
+    public static func == (lhs: VerifiedSession, rhs: VerifiedSession) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(box.fields)
+    }
+}
+
+extension VerifiedSession: CustomReflectable {
+    /// The session's values, as a struct of them would show in `dump` and the debugger.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "memberID": memberID, "organizationID": organizationID, "organizationSlug": organizationSlug as Any,
+            "memberSessionID": memberSessionID, "startedAt": startedAt, "lastAccessedAt": lastAccessedAt,
+            "expiresAt": expiresAt, "roles": roles, "authenticationFactors": authenticationFactors,
+            "customClaims": customClaims, "jwt": jwt,
+        ], displayStyle: .struct)
     }
 }
 
