@@ -73,6 +73,12 @@ public final class StytchSessionRefresher: StytchSessionAuthenticating {
     /// API calls made so far (for tests and metrics).
     public var apiCallCount: Int { state.withLock { $0.apiCalls } }
 
+    /// The cached session of `sessionJWT` when the verifier's token cache holds it (a JWT that
+    /// verifies locally is never refreshed), else nil.
+    public func authenticationWithoutWaiting(sessionJWT: String) -> SessionAuthentication? {
+        verifier.authenticationWithoutWaiting(sessionJWT: sessionJWT)
+    }
+
     /// Verifies `sessionJWT` locally; refreshes it through Stytch's API only when it has expired or
     /// is too old (see the type's documentation).
     ///

@@ -34,6 +34,17 @@ public protocol StytchSessionAuthenticating: Sendable {
 
     /// Verifies `sessionJWT`, refreshing it if this authenticator can.
     func authenticate(sessionJWT: String) async throws(StytchJWTError) -> SessionAuthentication
+
+    /// What ``authenticate(sessionJWT:)`` would return, when this authenticator can tell without
+    /// waiting (a verified-token cache hit); nil has the pipeline await it. Frameworks that run
+    /// middleware on futures answer such a request without a hop to another thread. The default
+    /// is nil, so an authenticator of your own is always awaited.
+    func authenticationWithoutWaiting(sessionJWT: String) -> SessionAuthentication?
+}
+
+extension StytchSessionAuthenticating {
+    /// Nil: always await ``authenticate(sessionJWT:)``.
+    public func authenticationWithoutWaiting(sessionJWT: String) -> SessionAuthentication? { nil }
 }
 
 extension StytchJWTVerifier: StytchSessionAuthenticating {
@@ -44,6 +55,11 @@ extension StytchJWTVerifier: StytchSessionAuthenticating {
     public func authenticate(sessionJWT: String) async throws(StytchJWTError) -> SessionAuthentication {
         let session = try await verify(sessionJWT: sessionJWT)
         return SessionAuthentication(session: session, sessionJWT: sessionJWT, refreshed: false, response: nil)
+    }
+
+    /// The cached session of `sessionJWT` when the verified-token cache holds it, else nil.
+    public func authenticationWithoutWaiting(sessionJWT: String) -> SessionAuthentication? {
+        cachedVerification(sessionJWT).map { SessionAuthentication(session: $0, sessionJWT: sessionJWT, refreshed: false, response: nil) }
     }
 }
 
@@ -106,29 +122,59 @@ public struct StytchRequestAuthenticator: Sendable {
     /// as an API key) is left to the next authenticator: ``Outcome/anonymous``. A bearer JWT that
     /// fails verification is still refused.
     public func authenticate(authorization: [String], cookieHeaders: [String]) async -> Outcome {
+        let (token, location): (String, StytchHTTPAuthentication.TokenLocation)
+        switch presented(authorization: authorization, cookieHeaders: cookieHeaders) {
+        case .decided(let outcome): return outcome
+        case .token(let presentedToken, let presentedIn): (token, location) = (presentedToken, presentedIn)
+        }
+        do throws(StytchJWTError) {
+            var authentication: SessionAuthentication
+            if let cached = authenticator.authenticationWithoutWaiting(sessionJWT: token) {
+                authentication = cached
+            } else {
+                authentication = try await authenticator.authenticate(sessionJWT: token)
+            }
+            authentication.presentedIn = location
+            return .authenticated(authentication)
+        } catch {
+            return .rejected(StytchHTTPAuthentication.Failure(error))
+        }
+    }
+
+    /// The outcome of ``authenticate(authorization:cookieHeaders:)`` when it is known without
+    /// waiting: no token, headers refused, or a verified-token cache hit. Nil means await
+    /// ``authenticate(authorization:cookieHeaders:)``. For frameworks that run middleware on
+    /// futures (Vapor), which would otherwise hop to another thread for every request.
+    public func authenticateWithoutWaiting(authorization: [String], cookieHeaders: [String]) -> Outcome? {
+        switch presented(authorization: authorization, cookieHeaders: cookieHeaders) {
+        case .decided(let outcome): return outcome
+        case .token(let token, let location):
+            guard var authentication = authenticator.authenticationWithoutWaiting(sessionJWT: token) else { return nil }
+            authentication.presentedIn = location
+            return .authenticated(authentication)
+        }
+    }
+
+    /// What a request presents: an outcome decided by its headers alone, or a token to verify.
+    private enum Presented {
+        case decided(Outcome)
+        case token(String, StytchHTTPAuthentication.TokenLocation)
+    }
+
+    private func presented(authorization: [String], cookieHeaders: [String]) -> Presented {
         if mode == .optional, sources.bearerHeader, !authorization.isEmpty {
             // The header is read once: a bearer JWT is verified, anything else left to others.
-            guard let token = StytchHTTPAuthentication.optionalBearerJWT(authorization) else { return .anonymous }
-            do {
-                return .authenticated(try await authenticator.authenticate(sessionJWT: token))
-            } catch {
-                return .rejected(StytchHTTPAuthentication.Failure(error))
-            }
+            guard let token = StytchHTTPAuthentication.optionalBearerJWT(authorization) else { return .decided(.anonymous) }
+            return .token(token, .bearerHeader)
         }
         let token: String?
         do {
             token = try StytchHTTPAuthentication.token(authorization: authorization, cookieHeaders: cookieHeaders, sources: sources)
         } catch {
-            return .rejected(StytchHTTPAuthentication.Failure(error))
+            return .decided(.rejected(StytchHTTPAuthentication.Failure(error)))
         }
-        guard let token else { return mode == .optional ? .anonymous : .rejected(.missing) }
-        do {
-            var authentication = try await authenticator.authenticate(sessionJWT: token)
-            authentication.presentedIn = sources.bearerHeader && !authorization.isEmpty ? .bearerHeader : .cookie
-            return .authenticated(authentication)
-        } catch {
-            return .rejected(StytchHTTPAuthentication.Failure(error))
-        }
+        guard let token else { return .decided(mode == .optional ? .anonymous : .rejected(.missing)) }
+        return .token(token, sources.bearerHeader && !authorization.isEmpty ? .bearerHeader : .cookie)
     }
 
     /// The headers to add to the response of an authenticated request; nothing unless the JWT was

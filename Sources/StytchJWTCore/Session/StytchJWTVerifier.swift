@@ -182,6 +182,19 @@ public struct StytchJWTVerifier: Sendable {
         }
     }
 
+    /// The session of `token` when the verified-token cache holds it and it passes every time rule
+    /// now, without waiting on anything (the HTTP pipeline's fast path, which spares a framework
+    /// a hop to another thread); nil otherwise, counting no miss and no failure: the `verify` that
+    /// follows counts and decides.
+    package func cachedVerification(_ token: String) -> VerifiedSession? {
+        guard tokenCache != nil else { return nil }
+        let now = configuration.clock().timeIntervalSince1970
+        let started = metrics.start()
+        guard let session = try? cachedSession(token, now: now, countingMiss: false) else { return nil }
+        metrics.recordDuration(since: started, failure: nil)
+        return session
+    }
+
     /// Steps 1 and 2: size and structure (strict base64url, strict JSON), then the header rules.
     func read(_ token: String) throws(StytchJWTError) -> (jws: CompactJWS, payload: PayloadFields, kid: String) {
         let (jws, header, payload) = try ReadToken.parts(token, sharing: sharedStrings)
@@ -202,8 +215,8 @@ public struct StytchJWTVerifier: Sendable {
 
     /// The session from the verified-token cache, when `token` verified before with a key that is
     /// still held for its `kid`; every time rule is evaluated again, now.
-    private func cachedSession(_ token: String, now: Double) throws(StytchJWTError) -> VerifiedSession? {
-        guard let tokenCache, let (session, key) = tokenCache.lookup(token) else { return nil }
+    private func cachedSession(_ token: String, now: Double, countingMiss: Bool = true) throws(StytchJWTError) -> VerifiedSession? {
+        guard let tokenCache, let (session, key) = tokenCache.lookup(token, countingMiss: countingMiss) else { return nil }
         let jwt = session.jwt
         let held = if let keyCache { keyCache.heldKey(for: jwt.keyID) } else { pinnedKeys?.key(for: jwt.keyID) }
         guard held == key else {

@@ -199,15 +199,16 @@ public final class VerifiedTokenCache: Sendable {
         for stripe in memo { stripe.withLock { $0 = [] } }
     }
 
-    /// The cached session for exactly `token`, with the key that verified it.
-    func lookup(_ token: String) -> (session: VerifiedSession, key: RSAPublicKey)? {
+    /// The cached session for exactly `token`, with the key that verified it; a miss is counted
+    /// unless `countingMiss` is false (a look that a full verification follows, which counts it).
+    func lookup(_ token: String, countingMiss: Bool = true) -> (session: VerifiedSession, key: RSAPublicKey)? {
         guard let key = key(for: token) else {
-            missCounter.increment()
+            if countingMiss { missCounter.increment() }
             return nil
         }
         let found = shards[key.shard(Self.shardCount)].withLock { shard -> Record? in
             guard let position = shard.index[key].map(Int.init) else {
-                shard.statistics.misses += 1
+                if countingMiss { shard.statistics.misses += 1 }
                 return nil
             }
             shard.statistics.hits += 1
@@ -215,7 +216,7 @@ public final class VerifiedTokenCache: Sendable {
             return shard.slots[position].record
         }
         guard let found else {
-            missCounter.increment()
+            if countingMiss { missCounter.increment() }
             return nil
         }
         hitCounter.increment()
