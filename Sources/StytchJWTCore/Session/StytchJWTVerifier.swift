@@ -207,8 +207,8 @@ public struct StytchJWTVerifier: Sendable {
         _ jws: CompactJWS, _ payload: inout PayloadFields, kid: String, key: RSAPublicKey, token: String, now: Double
     ) throws(StytchJWTError) -> VerifiedSession {
         try jws.checkSignature(with: key)
-        let session = try session(&payload, kid: kid, now: now)
-        tokenCache?.insert(token, session: session, key: key)
+        var session = try session(&payload, kid: kid, now: now)
+        if let tokenCache { session = tokenCache.insert(token, session: session, key: key) }
         metrics.verified.increment()
         return session
     }

@@ -8,35 +8,35 @@ public import Foundation
 /// after issue).
 public struct VerifiedSession: Sendable, Hashable {
     /// The member ID (the JWT's `sub`).
-    public var memberID: String { box.fields.memberID }
+    public var memberID: String { fields.memberID }
     /// The organization ID.
-    public var organizationID: String { box.fields.organizationID }
+    public var organizationID: String { fields.organizationID }
     /// The organization slug, when the token carries one.
-    public var organizationSlug: String? { box.fields.organizationSlug }
+    public var organizationSlug: String? { fields.organizationSlug }
     /// The member session ID.
-    public var memberSessionID: String { box.fields.memberSessionID }
+    public var memberSessionID: String { fields.memberSessionID }
     /// When the session started.
-    public var startedAt: RFC3339Timestamp { box.fields.startedAt }
+    public var startedAt: RFC3339Timestamp { fields.startedAt }
     /// When the session was last used.
-    public var lastAccessedAt: RFC3339Timestamp { box.fields.lastAccessedAt }
+    public var lastAccessedAt: RFC3339Timestamp { fields.lastAccessedAt }
     /// When the session expires.
-    public var expiresAt: RFC3339Timestamp { box.fields.expiresAt }
+    public var expiresAt: RFC3339Timestamp { fields.expiresAt }
     /// The member's roles (empty when the token has none).
-    public var roles: [String] { box.fields.roles }
+    public var roles: [String] { fields.roles }
     /// How the member authenticated in this session.
-    public var authenticationFactors: [AuthenticationFactor] { box.fields.authenticationFactors }
+    public var authenticationFactors: [AuthenticationFactor] { fields.authenticationFactors }
     /// The payload's other members: everything except `iss sub aud exp nbf iat jti` and the two
     /// `https://stytch.com/…` claims.
     ///
     /// Built on each read from the claims as the token carried them (a token with none or one
     /// keeps no dictionary, so verifying it makes none); ``customClaim(_:)`` reads one claim
     /// without building it.
-    public var customClaims: [String: JSONValue] { box.fields.custom.dictionary }
+    public var customClaims: [String: JSONValue] { fields.custom.dictionary }
     /// The JWT's own header and registered claims.
-    public var jwt: JWTMetadata { box.fields.jwt }
+    public var jwt: JWTMetadata { fields.jwt }
 
     /// The session's values, synthesized equality and hashing included.
-    private struct Fields: Sendable, Hashable {
+    fileprivate struct Fields: Sendable, Hashable {
         let memberID: String
         let organizationID: String
         let organizationSlug: String?
@@ -50,44 +50,81 @@ public struct VerifiedSession: Sendable, Hashable {
         let jwt: JWTMetadata
     }
 
-    /// One reference to all of them: a session is copied out of the verified-token cache, into the
-    /// request's context and along the framework's middleware chain on every request, and a struct
-    /// of a dozen strings and arrays costs a reference count per field per copy (about a hundred
-    /// atomic operations per request, shared between threads on a cache hit).
-    private final class Box: Sendable {
+    /// Where the values live. A session the verified-token cache keeps is boxed: one reference to
+    /// all of them, since a cache hit is copied out of the cache, into the request's context and
+    /// along the framework's middleware chain on every request, and a struct of a dozen strings
+    /// and arrays costs a reference count per field per copy (about fifty atomic operations per
+    /// request, on values both threads share). A session verified with the cache off stays inline
+    /// and costs no allocation for the box.
+    private enum Storage: Sendable {
+        case inline(Fields)
+        case boxed(Box)
+    }
+
+    fileprivate final class Box: Sendable {
         let fields: Fields
         init(_ fields: Fields) { self.fields = fields }
     }
-    private let box: Box
+
+    private let storage: Storage
+
+    private var fields: Fields {
+        switch storage {
+        case .inline(let fields): fields
+        case .boxed(let box): box.fields
+        }
+    }
+
+    private init(storage: Storage) {
+        self.storage = storage
+    }
 
     init(
         memberID: String, organizationID: String, organizationSlug: String?, memberSessionID: String,
         startedAt: RFC3339Timestamp, lastAccessedAt: RFC3339Timestamp, expiresAt: RFC3339Timestamp,
         roles: [String], authenticationFactors: [AuthenticationFactor], custom: CustomClaims, jwt: JWTMetadata
     ) {
-        box = Box(Fields(
+        storage = .inline(Fields(
             memberID: memberID, organizationID: organizationID, organizationSlug: organizationSlug,
             memberSessionID: memberSessionID, startedAt: startedAt, lastAccessedAt: lastAccessedAt,
             expiresAt: expiresAt, roles: roles, authenticationFactors: authenticationFactors, custom: custom, jwt: jwt
         ))
     }
 
+    /// A session in one box, as the verified-token cache keeps it: one word, one reference.
+    struct Boxed: Sendable {
+        fileprivate let box: Box
+        /// The session, sharing the box.
+        var session: VerifiedSession { VerifiedSession(storage: .boxed(box)) }
+        /// The heap bytes of a box, for the cache's accounting.
+        static let boxBytes = 16 + MemoryLayout<Fields>.stride
+    }
+
+    /// This session with its values in one box.
+    func boxed() -> Boxed {
+        switch storage {
+        case .inline(let fields): Boxed(box: Box(fields))
+        case .boxed(let box): Boxed(box: box)
+        }
+    }
+
     /// The custom claim named `name` (a member of ``customClaims``), or nil when the token has none.
     public func customClaim(_ name: String) -> JSONValue? {
-        box.fields.custom[name]
+        fields.custom[name]
     }
 
     /// Whether any authentication factor has the given type (e.g. `.totp` once MFA is done).
     public func hasFactor(_ type: FactorType) -> Bool {
-        box.fields.authenticationFactors.contains { $0.type == type }
+        fields.authenticationFactors.contains { $0.type == type }
     }
 
     public static func == (lhs: VerifiedSession, rhs: VerifiedSession) -> Bool {
-        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+        if case .boxed(let left) = lhs.storage, case .boxed(let right) = rhs.storage, left === right { return true }
+        return lhs.fields == rhs.fields
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(box.fields)
+        hasher.combine(fields)
     }
 }
 

@@ -53,12 +53,12 @@ public final class VerifiedTokenCache: Sendable {
 
     /// What a hit needs, allocated once per entry so the index and the sampling arrays stay small.
     final class Record: Sendable {
-        let session: VerifiedSession
+        let session: VerifiedSession.Boxed
         let key: RSAPublicKey
         /// What this entry is charged against ``Limits/maximumBytes``.
         let bytes: Int
 
-        init(session: VerifiedSession, key: RSAPublicKey, bytes: Int) {
+        init(session: VerifiedSession.Boxed, key: RSAPublicKey, bytes: Int) {
             self.session = session
             self.key = key
             self.bytes = bytes
@@ -164,8 +164,9 @@ public final class VerifiedTokenCache: Sendable {
     public static let entryOverhead: Int = {
         let bucket = MemoryLayout<TokenKey>.stride + MemoryLayout<Int32>.stride
         let slot = MemoryLayout<Slot>.stride
-        let record = 16 + MemoryLayout<VerifiedSession>.stride + MemoryLayout<RSAPublicKey>.stride + MemoryLayout<Int>.stride
-        return bucket * 8 / 3 + slot * 2 + (record + 8 + 15) / 16 * 16
+        let record = 16 + MemoryLayout<VerifiedSession.Boxed>.stride + MemoryLayout<RSAPublicKey>.stride + MemoryLayout<Int>.stride
+        let box = VerifiedSession.Boxed.boxBytes
+        return bucket * 8 / 3 + slot * 2 + (record + 8 + 15) / 16 * 16 + (box + 8 + 15) / 16 * 16
     }()
 
     /// What an entry for a token of `tokenBytes` bytes is charged: ``entryOverhead`` plus half the
@@ -220,7 +221,7 @@ public final class VerifiedTokenCache: Sendable {
             return nil
         }
         hitCounter.increment()
-        return (found.session, found.key)
+        return (found.session.session, found.key)
     }
 
     /// Forgets `token` (its key is gone, or it no longer passes a time rule that cannot heal).
@@ -241,11 +242,14 @@ public final class VerifiedTokenCache: Sendable {
         return true
     }
 
-    /// Remembers a token that just verified.
-    func insert(_ token: String, session: VerifiedSession, key publicKey: RSAPublicKey) {
+    /// Remembers a token that just verified; returns its session as kept (its values in one box,
+    /// so that every later copy of it is one reference count), whether or not it was kept.
+    @discardableResult
+    func insert(_ token: String, session: VerifiedSession, key publicKey: RSAPublicKey) -> VerifiedSession {
+        let boxed = session.boxed()
         let bytes = Self.charge(tokenBytes: token.utf8.count)
-        guard bytes <= bytesPerShard, let key = key(for: token) else { return }
-        let record = Record(session: session, key: publicKey, bytes: bytes)
+        guard bytes <= bytesPerShard, let key = key(for: token) else { return boxed.session }
+        let record = Record(session: boxed, key: publicKey, bytes: bytes)
         let entriesPerShard = self.entriesPerShard
         let bytesPerShard = self.bytesPerShard
         let evicted = shards[key.shard(Self.shardCount)].withLock { shard -> Int in
@@ -266,6 +270,7 @@ public final class VerifiedTokenCache: Sendable {
             return evicted
         }
         if evicted > 0 { evictionCounter.increment(by: evicted) }
+        return boxed.session
     }
 
     /// Removes the least-used of a few randomly sampled entries.
