@@ -8,32 +8,32 @@ public import Foundation
 /// after issue).
 public struct VerifiedSession: Sendable, Hashable {
     /// The member ID (the JWT's `sub`).
-    public var memberID: String { fields.memberID }
+    public var memberID: String { read { $0.memberID } }
     /// The organization ID.
-    public var organizationID: String { fields.organizationID }
+    public var organizationID: String { read { $0.organizationID } }
     /// The organization slug, when the token carries one.
-    public var organizationSlug: String? { fields.organizationSlug }
+    public var organizationSlug: String? { read { $0.organizationSlug } }
     /// The member session ID.
-    public var memberSessionID: String { fields.memberSessionID }
+    public var memberSessionID: String { read { $0.memberSessionID } }
     /// When the session started.
-    public var startedAt: RFC3339Timestamp { fields.startedAt }
+    public var startedAt: RFC3339Timestamp { read { $0.startedAt } }
     /// When the session was last used.
-    public var lastAccessedAt: RFC3339Timestamp { fields.lastAccessedAt }
+    public var lastAccessedAt: RFC3339Timestamp { read { $0.lastAccessedAt } }
     /// When the session expires.
-    public var expiresAt: RFC3339Timestamp { fields.expiresAt }
+    public var expiresAt: RFC3339Timestamp { read { $0.expiresAt } }
     /// The member's roles (empty when the token has none).
-    public var roles: [String] { fields.roles }
+    public var roles: [String] { read { $0.roles } }
     /// How the member authenticated in this session.
-    public var authenticationFactors: [AuthenticationFactor] { fields.authenticationFactors }
+    public var authenticationFactors: [AuthenticationFactor] { read { $0.authenticationFactors } }
     /// The payload's other members: everything except `iss sub aud exp nbf iat jti` and the two
     /// `https://stytch.com/…` claims.
     ///
     /// Built on each read from the claims as the token carried them (a token with none or one
     /// keeps no dictionary, so verifying it makes none); ``customClaim(_:)`` reads one claim
     /// without building it.
-    public var customClaims: [String: JSONValue] { fields.custom.dictionary }
+    public var customClaims: [String: JSONValue] { read { $0.custom.dictionary } }
     /// The JWT's own header and registered claims.
-    public var jwt: JWTMetadata { fields.jwt }
+    public var jwt: JWTMetadata { read { $0.jwt } }
 
     /// The session's values, synthesized equality and hashing included.
     fileprivate struct Fields: Sendable, Hashable {
@@ -68,10 +68,13 @@ public struct VerifiedSession: Sendable, Hashable {
 
     private let storage: Storage
 
-    private var fields: Fields {
+    /// One value, read where it lives without copying the others (a getter returning all the
+    /// values would copy each: a dozen reference counts for every property read).
+    @inline(__always)
+    private func read<Value>(_ value: (borrowing Fields) -> Value) -> Value {
         switch storage {
-        case .inline(let fields): fields
-        case .boxed(let box): box.fields
+        case .inline(let fields): value(fields)
+        case .boxed(let box): value(box.fields)
         }
     }
 
@@ -110,21 +113,21 @@ public struct VerifiedSession: Sendable, Hashable {
 
     /// The custom claim named `name` (a member of ``customClaims``), or nil when the token has none.
     public func customClaim(_ name: String) -> JSONValue? {
-        fields.custom[name]
+        read { $0.custom[name] }
     }
 
     /// Whether any authentication factor has the given type (e.g. `.totp` once MFA is done).
     public func hasFactor(_ type: FactorType) -> Bool {
-        fields.authenticationFactors.contains { $0.type == type }
+        authenticationFactors.contains { $0.type == type }
     }
 
     public static func == (lhs: VerifiedSession, rhs: VerifiedSession) -> Bool {
         if case .boxed(let left) = lhs.storage, case .boxed(let right) = rhs.storage, left === right { return true }
-        return lhs.fields == rhs.fields
+        return lhs.read { left in rhs.read { left == $0 } }
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(fields)
+        read { hasher.combine($0) }
     }
 }
 
