@@ -245,14 +245,21 @@ struct JSONWriter {
             raw("]")
         case .object(let members):
             raw("{")
-            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { raw(",") }
-                string(member.key)
-                raw(":")
+            var first = true
+            for member in members.sorted(by: { $0.key < $1.key }) {
+                key(member.key, first: &first)
                 self.value(member.value)
             }
             raw("}")
         }
+    }
+
+    /// `"name":`, after a comma unless `first` (which it clears).
+    mutating func key(_ name: String, first: inout Bool) {
+        if !first { raw(",") }
+        first = false
+        string(name)
+        raw(":")
     }
 
     mutating func number(_ value: Double) {
@@ -327,10 +334,26 @@ struct JSONWriter {
         raw(#"],"authentication_factors":["#)
         for (index, factor) in session.authenticationFactors.enumerated() {
             if index > 0 { raw(",") }
-            value(factor.json)
+            guard !factor.keepsSentJSON else {
+                value(factor.json)
+                continue
+            }
+            // Stytch's usual factor, from its typed fields as `json` would rebuild and sort them.
+            raw("{")
+            var first = true
+            factor.forEachTypedMemberInKeyOrder { name, text in
+                key(name, first: &first)
+                string(text)
+            }
+            raw("}")
         }
-        raw(#"],"custom_claims":"#)
-        value(.object(session.customClaims))
+        raw(#"],"custom_claims":{"#)
+        var first = true
+        session.forEachCustomClaimInNameOrder { name, claim in
+            key(name, first: &first)
+            value(claim)
+        }
+        raw("}")
         jwt(session.jwt)
     }
 }

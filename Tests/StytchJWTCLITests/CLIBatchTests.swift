@@ -16,6 +16,33 @@ struct CLIBatchTests {
         text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
     }
 
+    @Test("factors and custom claims are written in key order, from typed fields or as sent")
+    func factorAndClaimText() async throws {
+        var payload = try Tokens.fixturePayload()
+        var session = try #require(payload["https://stytch.com/session"] as? [String: Any])
+        session["authentication_factors"] = [
+            // Stytch's usual factor, with all five typed members (a timestamp with a fraction).
+            ["updated_at": "2026-01-01T00:00:00.5Z", "type": "password", "last_authenticated_at": "2026-01-01T00:00:00Z",
+             "delivery_method": "knowledge", "created_at": "2025-12-31T23:00:00Z"],
+            // A factor with a member besides those: kept as sent.
+            ["type": "email", "delivery_method": "email", "email_factor": ["email_address": "a@example.com", "email_id": "email-1"]],
+        ]
+        payload["https://stytch.com/session"] = session
+        payload["my_custom_claim"] = nil
+        payload["zeta"] = 1
+        payload["alpha"] = ["b": true, "a": NSNull()]
+        let token = try Tokens.sign(payload: payload)
+        let result = try await CLI.run(["verify", token, "--json"] + Self.tail)
+        #expect(result.status == 0, "\(result)")
+        let factors = #"["authentication_factors":[{"created_at":"2025-12-31T23:00:00Z","delivery_method":"knowledge","#
+            + #""last_authenticated_at":"2026-01-01T00:00:00Z","type":"password","updated_at":"2026-01-01T00:00:00.5Z"},"#
+            + #"{"delivery_method":"email","email_factor":{"email_address":"a@example.com","email_id":"email-1"},"type":"email"}]"#
+        #expect(result.stdout.contains(String(factors.dropFirst())), "\(result)")
+        #expect(result.stdout.contains(#""custom_claims":{"alpha":{"a":null,"b":true},"zeta":1}"#), "\(result)")
+        let batch = try await CLI.run(["verify", "--batch"] + Self.tail, stdin: Data((token + "\n").utf8))
+        #expect(batch.stdout == result.stdout, "\(batch)")
+    }
+
     @Test("mixed input: one object per line, in input order, exit 1; each object equals verify --json's")
     func mixed() async throws {
         let valid = try Self.tokens(3)

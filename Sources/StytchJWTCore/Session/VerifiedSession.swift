@@ -116,6 +116,12 @@ public struct VerifiedSession: Sendable, Hashable {
         read { $0.custom[name] }
     }
 
+    /// Calls `body` with each custom claim in name order, building no dictionary for a token with
+    /// none or one (a writer of ``customClaims`` in a stable order).
+    package func forEachCustomClaimInNameOrder(_ body: (String, JSONValue) -> Void) {
+        read { $0.custom.forEachInNameOrder(body) }
+    }
+
     /// Whether any authentication factor has the given type (e.g. `.totp` once MFA is done).
     public func hasFactor(_ type: FactorType) -> Bool {
         authenticationFactors.contains { $0.type == type }
@@ -204,6 +210,15 @@ struct CustomClaims: Sendable, Hashable {
         case .none: nil
         case .one(let first, let value): first == name ? value : nil
         case .many(let claims): claims[name]
+        }
+    }
+
+    /// Calls `body` with each claim in name order.
+    func forEachInNameOrder(_ body: (String, JSONValue) -> Void) {
+        switch storage {
+        case .none: break
+        case .one(let name, let value): body(name, value)
+        case .many(let claims): for (name, value) in claims.sorted(by: { $0.key < $1.key }) { body(name, value) }
         }
     }
 

@@ -200,6 +200,21 @@ public struct AuthenticationFactor: Sendable, Hashable, Codable {
         hasher.combine(detail)
     }
 
+    /// Whether ``json`` is the object as sent (it had members besides the five typed ones), not
+    /// one rebuilt from the typed fields.
+    package var keepsSentJSON: Bool { sentJSON != nil }
+
+    /// Calls `body` with each member of the object rebuilt from the typed fields, in key order: for
+    /// writers of a factor that does not ``keepsSentJSON``, which would otherwise build ``json``'s
+    /// dictionary only to sort it.
+    package func forEachTypedMemberInKeyOrder(_ body: (String, String) -> Void) {
+        if let createdAt { body("created_at", createdAt.text) }
+        body("delivery_method", deliveryMethod.rawValue)
+        if let lastAuthenticatedAt { body("last_authenticated_at", lastAuthenticatedAt.text) }
+        body("type", type.rawValue)
+        if let updatedAt { body("updated_at", updatedAt.text) }
+    }
+
     /// The factor's object rebuilt from the typed fields.
     private var typedJSON: JSONValue { .object(typedMembers(adding: [:])) }
 
