@@ -35,15 +35,20 @@ enum Output {
     /// One branch-free pass the compiler vectorises: a byte is outside the range exactly when
     /// `byte + 1` or `byte - 0x20` (wrapping) has its high bit set.
     static func isPrintableASCII(_ text: String, quoteOrBackslash: Bool = true) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            var outside: UInt8 = 0, special: UInt8 = 0
-            for byte in bytes {
-                outside |= (byte &+ 1) | (byte &- 0x20)
-                special |= (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
-            }
-            return outside & 0x80 == 0 && (quoteOrBackslash || special == 0)
+        if let answer = text.utf8.withContiguousStorageIfAvailable({ isPrintableASCII($0, quoteOrBackslash: quoteOrBackslash) }) {
+            return answer
         }
+        return Array(text.utf8).withUnsafeBufferPointer { isPrintableASCII($0, quoteOrBackslash: quoteOrBackslash) }
+    }
+
+    /// The same over UTF-8 bytes.
+    static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>, quoteOrBackslash: Bool = true) -> Bool {
+        var outside: UInt8 = 0, special: UInt8 = 0
+        for byte in bytes {
+            outside |= (byte &+ 1) | (byte &- 0x20)
+            special |= (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
+        }
+        return outside & 0x80 == 0 && (quoteOrBackslash || special == 0)
     }
 
     /// `text` for a human reader, escaped as a Swift string literal escapes: a terminal control
@@ -217,7 +222,16 @@ struct JSONWriter {
     }
 
     mutating func string(_ value: String) {
-        if Output.isPrintableASCII(value, quoteOrBackslash: false) {
+        // One look at the bytes in place (no copy of the string): printable ASCII goes in as it is.
+        let written = value.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard Output.isPrintableASCII(utf8, quoteOrBackslash: false) else { return false }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if written == true { return }
+        if written == nil, Output.isPrintableASCII(value, quoteOrBackslash: false) {
             bytes.append(UInt8(ascii: "\""))
             append(value)
             bytes.append(UInt8(ascii: "\""))

@@ -163,6 +163,8 @@ struct Verify: AsyncParsableCommand {
         let verifier = try makeVerifier(configuration, keys: await keys.load(with: fetcher).keys)
         let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let outputs = BatchOutputs(workers: jobs)
+        // Read once: an argument-parser property read costs a lookup on every line.
+        let (kind, scopes) = (self.kind, self.scopes)
         var allVerified = true
         var lineCount = 0
         // Chunks keep memory flat for large logs and let output start early. Each worker verifies
