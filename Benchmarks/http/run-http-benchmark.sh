@@ -24,13 +24,15 @@
 # Settings (environment): DURATION seconds per run (15), CONNECTIONS (32), THREADS wrk threads (1),
 # WARMUP seconds of /health before each run (2), APPS (hummingbird vapor peer), SCENARIOS
 # (no-auth repeated 10k 40k me-repeated), ROUTE (/maybe), TOKEN_BYTES (1434), SCRATCH the main package's build path (.build),
-# BUILD=0 to use binaries already built, TOKENS_FILE to reuse tokens from make-http-tokens.py (40,000
+# REPEATS rounds of all the runs (1; with more, each cell shows its median run: on a shared machine
+# a rate moves by a fifth between runs a minute apart), BUILD=0 to use binaries already built, TOKENS_FILE to reuse tokens from make-http-tokens.py (40,000
 # or more, still valid), LOG_LEVEL for the apps (default: theirs, no line per request).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 DURATION="${DURATION:-15}"
+REPEATS="${REPEATS:-1}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-2}"
@@ -124,6 +126,7 @@ stop_app() {
 
 results="$work/results.txt"
 : >"$results"
+for round in $(seq "$REPEATS"); do
 for app in $APPS; do
     for scenario in $SCENARIOS; do
         case "$scenario" in
@@ -143,6 +146,7 @@ for app in $APPS; do
         echo "$app $scenario $line" | tee -a "$results"
     done
 done
+done
 
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load average before the last run: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -152,10 +156,12 @@ python3 - "$results" <<'EOF'
 import re
 import sys
 
-rows = {}
+# With REPEATS > 1, each cell is the run with the median requests/s of its repeats.
+runs = {}
 for line in open(sys.argv[1]):
     app, scenario, rest = line.split(" ", 2)
-    rows[(app, scenario)] = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)}
+    runs.setdefault((app, scenario), []).append({k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)})
+rows = {key: sorted(values, key=lambda run: run["rps"])[(len(values) - 1) // 2] for key, values in runs.items()}
 
 names = {"hummingbird": "Hummingbird example", "vapor": "Vapor example", "peer": "vapor/jwt 5 peer"}
 scenarios = ["no-auth", "repeated", "10k", "40k", "me-repeated"]

@@ -102,4 +102,26 @@ struct PipelineWithoutWaitingTests {
             return
         }
     }
+
+    /// An authenticator that refreshes every JWT (as a refresher does an expired one).
+    struct RefreshingAuthenticator: StytchSessionAuthenticating {
+        let verifier: StytchJWTVerifier
+        func authenticate(sessionJWT: String) async throws(StytchJWTError) -> SessionAuthentication {
+            let session = try await verifier.verify(sessionJWT: sessionJWT)
+            return SessionAuthentication(session: session, sessionJWT: "fresh.jwt.value", refreshed: true, response: nil)
+        }
+    }
+
+    @Test("in optional mode too, a JWT refreshed for a bearer client goes back in the header, not a cookie")
+    func optionalModeBearerRefresh() async throws {
+        let verifier = try Self.verifier(TestClock())
+        let pipeline = StytchRequestAuthenticator(authenticator: RefreshingAuthenticator(verifier: verifier), mode: .optional)
+        let authentication = try #require(Self.session(await pipeline.authenticate(
+            authorization: ["Bearer " + TokenFactory.token()], cookieHeaders: []
+        )))
+        #expect(authentication.presentedIn == .bearerHeader)
+        let headers = pipeline.responseHeaders(for: authentication)
+        #expect(headers.contains { $0.name == StytchHTTPAuthentication.refreshedJWTHeader && $0.value == "fresh.jwt.value" })
+        #expect(!headers.contains { $0.name.lowercased() == "set-cookie" })
+    }
 }

@@ -127,11 +127,13 @@ public struct VerifiedSession: Sendable, Hashable {
         authenticationFactors.contains { $0.type == type }
     }
 
+    /// Whether two sessions hold the same values (wherever each keeps them).
     public static func == (lhs: VerifiedSession, rhs: VerifiedSession) -> Bool {
         if case .boxed(let left) = lhs.storage, case .boxed(let right) = rhs.storage, left === right { return true }
         return lhs.read { left in rhs.read { left == $0 } }
     }
 
+    /// Hashes the session's values, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         read { hasher.combine($0) }
     }
