@@ -17,14 +17,7 @@ struct AuthorizationPolicyTests {
         var roles: Set<StytchRole> { stytchRoles }
     }
 
-    struct AppContext: AuthRequestContext, RequestContext {
-        var coreContext: CoreRequestContextStorage
-        var identity: User?
-        init(source: Source) {
-            coreContext = .init(source: source)
-            identity = nil
-        }
-    }
+    typealias AppContext = TestAppContext<User>
 
     /// Grants `documents`/`edit` to editors; `unavailable` stands for an RBAC policy that could not be fetched.
     struct EditorAuthorizer: StytchPermissionAuthorizing {

@@ -16,14 +16,7 @@ struct IdentityMappingTests {
         var stytchCredential: StytchCredential { .session(session) }
     }
 
-    struct AppContext: AuthRequestContext, RequestContext {
-        var coreContext: CoreRequestContextStorage
-        var identity: User?
-        init(source: Source) {
-            coreContext = .init(source: source)
-            identity = nil
-        }
-    }
+    typealias AppContext = TestAppContext<User>
 
     static func app() throws -> some ApplicationProtocol {
         let router = Router(context: AppContext.self)

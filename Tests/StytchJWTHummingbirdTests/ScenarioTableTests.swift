@@ -13,14 +13,7 @@ struct HummingbirdScenarioTableTests {
     /// The application's own user: a Stytch member or an API key's holder.
     enum AppUser: Sendable { case member(String), apiKey(String) }
 
-    struct AppContext: AuthRequestContext, RequestContext {
-        var coreContext: CoreRequestContextStorage
-        var identity: AppUser?
-        init(source: Source) {
-            coreContext = .init(source: source)
-            identity = nil
-        }
-    }
+    typealias AppContext = TestAppContext<AppUser>
 
     /// A second authenticator: the holder of an API key, unless someone is authenticated already.
     struct APIKeyAuthenticator: AuthenticatorMiddleware {
